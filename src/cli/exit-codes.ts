@@ -1,0 +1,13 @@
+// The CLI's exit statuses. The guest's own debug-exit statuses are odd ((v << 1) | 1, as QEMU's isa-debug-exit),
+// so every status kernelist chooses itself is even and the two never collide. Documented in docs/cli.md.
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+export const EXIT_TRIPLE_FAULT = 4;
+export const EXIT_TIMEOUT = 6;
+export const EXIT_INTERNAL = 8;
+
+/** The process status for a value the guest wrote to the debug-exit port, truncated to 8 bits as a POSIX status is. */
+export function debugExitStatus(value: number): number {
+  return ((value << 1) | 1) & 0xff;
+}

@@ -1,0 +1,755 @@
+// The IA-32 processor: register file, segmented and paged memory access, and the run loop over
+// cached blocks of decoded instructions (SDM Vol. 3A chapters 2-6).
+
+import type { IoBus } from '../bus/io-bus.js';
+import type { InterruptController } from '../bus/irq.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_TSD, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
+import { CpuFault, NotImplementedError, Vector } from './fault.js';
+import { LazyFlags } from './lazy-flags.js';
+import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
+import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC, TLB_GLOBAL } from './mmu/tlb.js';
+import { walkPage, type WalkResult } from './mmu/page-walk.js';
+import { SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE } from './segments.js';
+import { Insn } from './decode/insn.js';
+import { decodeInstruction } from './decode/decoder.js';
+import { CPUID_FEATURES_EDX, MSR_TSC } from './exec/system.js';
+import { deliverException, deliverExternalInterrupt, type TripleFaultHandler } from './protection/interrupts.js';
+
+/** A run of decoded instructions starting at one physical address and ending at a control transfer or page end. */
+export class Block {
+  constructor(readonly physStart: number, readonly insns: Insn[], readonly byteLength: number) {}
+  valid = true;
+}
+
+const MAX_BLOCK_INSNS = 64;
+
+export const enum StopReason { Budget, Halted, Stopped }
+
+export class Cpu extends LazyFlags {
+  readonly r32 = new Int32Array(8);
+  readonly r16 = new Uint16Array(this.r32.buffer);
+  readonly r8 = new Uint8Array(this.r32.buffer);
+  eip = 0;
+
+  /** Segment registers: visible selector and the hidden descriptor cache. */
+  readonly sreg = new Uint16Array(6);
+  readonly segBase = new Int32Array(6);
+  /** Lowest and highest valid offsets (expand-down segments have low > 0). */
+  readonly segLow = new Float64Array(6);
+  readonly segHigh = new Float64Array(6);
+  readonly segAttr = new Int32Array(6);
+  /** SEG_READ | SEG_WRITE | SEG_FLAT, recomputed on every segment load. */
+  readonly segAccess = new Uint8Array(6);
+
+  cpl = 0;
+  cr0 = CR0_ET;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  readonly dr = new Int32Array(8);
+  gdtBase = 0; gdtLimit = 0xffff;
+  idtBase = 0; idtLimit = 0x3ff;
+  ldtSel = 0; ldtBase = 0; ldtLimit = 0; ldtAttr = 0;
+  trSel = 0; trBase = 0; trLimit = 0; trAttr = 0;
+  efer = 0;
+  /** Time-stamp counter offset: TSC = instructions retired + tscOffset. */
+  tscOffset = 0;
+  /** CR4 bits this CPU implements; MOV CR4 with any other bit set is #GP(0). */
+  cr4Supported = CR4_TSD | CR4_PSE | CR4_PGE;
+  /** CPUID.1:EDX and CPUID.80000001h:EDX: only what is implemented. */
+  cpuidFeaturesEdx = CPUID_FEATURES_EDX;
+  cpuidExtFeaturesEdx = 0;
+
+  /** Instructions completed since reset. */
+  retired = 0;
+  halted = false;
+  /** Set when something may need attention at the next block boundary (IRQ, IF change, TF, HLT). */
+  eventCheck = true;
+  /** The instruction after STI / MOV SS / POP SS runs before interrupts are recognised. */
+  interruptShadow = false;
+  /** Set by a write into a page holding cached code: the current block stops after this instruction. */
+  breakBlock = false;
+  stopRequested = false;
+
+  /** Block being executed, its starting EIP and the instruction in flight. */
+  private blockEip = 0;
+  private curInsn: Insn;
+  private readonly scratch = new Insn();
+  private readonly blocks = new Map<number, Block>();
+  private readonly pageBlocks: (Block[] | undefined)[];
+  /** Per physical page: 1 when cached blocks were decoded from it. */
+  readonly codePages: Uint8Array;
+
+  readonly tlb = new Tlb();
+  readMask: number = READ_MASK[0];
+  writeMask: number = WRITE_MASK[0];
+  execMask: number = EXEC_MASK[0];
+  readonly fault = new CpuFault();
+  private readonly walk: WalkResult = { phys: 0, bits: 0 };
+  readonly u8: Uint8Array;
+  readonly view: DataView;
+  private readonly ramSize: number;
+
+  onTripleFault: TripleFaultHandler = () => {};
+  /** Called after each instruction in single-step mode, for debuggers and traces. */
+
+  constructor(readonly memory: PhysicalMemory, readonly io: IoBus, readonly intr: InterruptController) {
+    super();
+    this.u8 = memory.u8;
+    this.view = memory.view;
+    this.ramSize = memory.size;
+    const pages = Math.ceil(memory.size / 4096);
+    this.codePages = new Uint8Array(pages);
+    this.pageBlocks = new Array(pages).fill(undefined);
+    this.curInsn = this.scratch;
+    this.reset();
+  }
+
+  /** Power-on state (SDM Vol. 3A §9.1.1, Table 9-1). */
+  reset(): void {
+    this.r32.fill(0);
+    this.r32[2] = 0x600;
+    this.flags = 2;
+    this.ccOp = 0;
+    this.eip = 0xfff0;
+    this.cr0 = CR0_ET | (1 << 29) | (1 << 30);
+    this.cr2 = this.cr3 = this.cr4 = 0;
+    this.efer = 0;
+    this.gdtBase = 0; this.gdtLimit = 0xffff;
+    this.idtBase = 0; this.idtLimit = 0x3ff;
+    this.ldtSel = this.ldtBase = this.ldtLimit = this.ldtAttr = 0;
+    this.trSel = this.trBase = this.trLimit = this.trAttr = 0;
+    for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, ATTR_P | ATTR_S | TYPE_DATA_WRITABLE | 1);
+    this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, ATTR_P | ATTR_S | TYPE_CODE | TYPE_CODE_READABLE | 1);
+    this.cpl = 0;
+    this.halted = false;
+    this.interruptShadow = false;
+    this.eventCheck = true;
+    this.flushTlb();
+    this.invalidateAllCode();
+  }
+
+  // ---------------------------------------------------------------- segment cache
+
+  /** Loads the hidden part of segment register `seg` and recomputes its cached access bits. */
+  setSegmentCache(seg: number, selector: number, base: number, limit: number, attr: number): void {
+    this.sreg[seg] = selector;
+    this.segBase[seg] = base;
+    this.segAttr[seg] = attr;
+    const big = (attr & ATTR_DB) !== 0;
+    const isData = (attr & ATTR_S) !== 0 && (attr & TYPE_CODE) === 0;
+    if (isData && (attr & TYPE_DATA_EXPAND_DOWN)) {
+      this.segLow[seg] = limit + 1;
+      this.segHigh[seg] = big ? 0xffffffff : 0xffff;
+    } else {
+      this.segLow[seg] = 0;
+      this.segHigh[seg] = limit >>> 0;
+    }
+    let access = 0;
+    if ((attr & ATTR_P) && (attr & ATTR_S)) {
+      if (attr & TYPE_CODE) access = attr & TYPE_CODE_READABLE ? SEG_READ : 0;
+      else access = attr & TYPE_DATA_WRITABLE ? SEG_READ | SEG_WRITE : SEG_READ;
+    }
+    if (access && base === 0 && this.segLow[seg] === 0 && this.segHigh[seg] === 0xffffffff) access |= SEG_FLAT;
+    this.segAccess[seg] = access;
+    if (seg === CS) this.invalidateCurrentCodeMode();
+  }
+
+  /** Marks a segment register unusable (a null selector loaded into DS/ES/FS/GS in protected mode). */
+  setNullSegment(seg: number, selector: number): void {
+    this.sreg[seg] = selector;
+    this.segBase[seg] = 0;
+    this.segAttr[seg] = 0;
+    this.segLow[seg] = 1;
+    this.segHigh[seg] = 0;
+    this.segAccess[seg] = 0;
+  }
+
+  get cs32(): boolean { return (this.segAttr[CS]! & ATTR_DB) !== 0; }
+  get ss32(): boolean { return (this.segAttr[SS]! & ATTR_DB) !== 0; }
+  get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0; }
+  get pagingEnabled(): boolean { return (this.cr0 & CR0_PG) !== 0; }
+
+  private invalidateCurrentCodeMode(): void {
+    this.eventCheck = true;
+  }
+
+  /** CPL changes select the user or supervisor TLB permission masks. */
+  setCpl(cpl: number): void {
+    this.cpl = cpl;
+    const user = cpl === 3 ? 1 : 0;
+    this.readMask = READ_MASK[user];
+    this.writeMask = WRITE_MASK[user];
+    this.execMask = EXEC_MASK[user];
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** Throws the preallocated fault; never returns. */
+  raise(vector: number, errorCode = -1): never {
+    const f = this.fault;
+    f.vector = vector;
+    f.hasErrorCode = errorCode >= 0;
+    f.errorCode = errorCode >= 0 ? errorCode : 0;
+    throw f;
+  }
+
+  raiseGP(code = 0): never { return this.raise(Vector.GP, code); }
+  raiseUD(): never { return this.raise(Vector.UD); }
+
+  // ---------------------------------------------------------------- segmentation
+
+  /** Offset → linear for a read through `seg`, with the limit and type checks of §5.3/§5.4.1. */
+  private checkSegmentRead(seg: number, off: number, size: number): number {
+    const access = this.segAccess[seg]!;
+    if (!(access & SEG_READ)) this.segmentFault(seg);
+    this.checkLimit(seg, off, size);
+    return (this.segBase[seg]! + off) | 0;
+  }
+
+  private checkSegmentWrite(seg: number, off: number, size: number): number {
+    const access = this.segAccess[seg]!;
+    if (!(access & SEG_WRITE)) this.segmentFault(seg);
+    this.checkLimit(seg, off, size);
+    return (this.segBase[seg]! + off) | 0;
+  }
+
+  private checkLimit(seg: number, off: number, size: number): void {
+    const first = off >>> 0;
+    const last = first + size - 1;
+    if (first < this.segLow[seg]! || last > this.segHigh[seg]!) this.segmentFault(seg);
+  }
+
+  /** #SS(0) for the stack segment, #GP(0) for all others (including an unusable null segment). */
+  private segmentFault(seg: number): never {
+    return this.raise(seg === SS ? Vector.SS : Vector.GP, 0);
+  }
+
+  // ---------------------------------------------------------------- paging
+
+  /** Linear → physical through the TLB or a page walk; raises #PF. `user` is the privilege of the access. */
+  translate(lin: number, write: boolean, exec: boolean, user: boolean): number {
+    const w = this.walk;
+    if (!(this.cr0 & CR0_PG)) {
+      w.phys = lin;
+      w.bits = TLB_SUP_READ | TLB_USER_READ | TLB_SUP_WRITE | TLB_USER_WRITE | TLB_SUP_EXEC | TLB_USER_EXEC;
+    } else {
+      walkPage(this, lin, write, exec, user, w);
+    }
+    const phys = (w.phys & ~0xfff) | (lin & 0xfff);
+    const page = phys >>> 12;
+    if ((phys >>> 0) < this.ramSize) {
+      let bits = w.bits;
+      if (this.codePages[page]) bits &= ~(TLB_SUP_WRITE | TLB_USER_WRITE);
+      this.tlb.set(lin >>> 12, phys, bits);
+    }
+    return phys;
+  }
+
+  flushTlb(): void {
+    this.tlb.flushAll();
+  }
+
+  /** A CR3 load: keeps global translations when CR4.PGE is set. */
+  flushTlbNonGlobal(): void {
+    if (this.cr4 & CR4_PGE) this.tlb.flushNonGlobal();
+    else this.tlb.flushAll();
+  }
+
+  get pseEnabled(): boolean { return (this.cr4 & CR4_PSE) !== 0; }
+  /** The I/D bit of #PF error codes is defined only with NX or SMEP enabled (§4.7). */
+  get instructionFetchReportsI(): boolean {
+    return ((this.efer & EFER_NXE) !== 0 && (this.cr4 & CR4_PAE) !== 0) || (this.cr4 & CR4_SMEP) !== 0;
+  }
+  get wpEnabled(): boolean { return (this.cr0 & CR0_WP) !== 0; }
+  get globalPagesEnabled(): boolean { return (this.cr4 & CR4_PGE) !== 0; }
+  static readonly TLB_GLOBAL = TLB_GLOBAL;
+
+  // ---------------------------------------------------------------- linear memory (privilege given by CPL)
+
+  readLin8(lin: number): number {
+    const e = this.tlb.entries[lin >>> 12]!;
+    const m = this.readMask;
+    if ((e & m) === m) return this.u8[(e & ~0xfff) | (lin & 0xfff)]!;
+    return this.memory.read8(this.translate(lin, false, false, this.cpl === 3));
+  }
+
+  readLin16(lin: number): number {
+    const e = this.tlb.entries[lin >>> 12]!;
+    const m = this.readMask;
+    if ((e & m) === m && (lin & 0xfff) <= 0xffe) return this.view.getUint16((e & ~0xfff) | (lin & 0xfff), true);
+    return this.readLinSlow(lin, 2, this.cpl === 3);
+  }
+
+  readLin32(lin: number): number {
+    const e = this.tlb.entries[lin >>> 12]!;
+    const m = this.readMask;
+    if ((e & m) === m && (lin & 0xfff) <= 0xffc) return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
+    return this.readLinSlow(lin, 4, this.cpl === 3);
+  }
+
+  writeLin8(lin: number, v: number): void {
+    const e = this.tlb.entries[lin >>> 12]!;
+    const m = this.writeMask;
+    if ((e & m) === m) { this.u8[(e & ~0xfff) | (lin & 0xfff)] = v; return; }
+    this.writeLinSlow(lin, 1, v, this.cpl === 3);
+  }
+
+  writeLin16(lin: number, v: number): void {
+    const e = this.tlb.entries[lin >>> 12]!;
+    const m = this.writeMask;
+    if ((e & m) === m && (lin & 0xfff) <= 0xffe) { this.view.setUint16((e & ~0xfff) | (lin & 0xfff), v, true); return; }
+    this.writeLinSlow(lin, 2, v, this.cpl === 3);
+  }
+
+  writeLin32(lin: number, v: number): void {
+    const e = this.tlb.entries[lin >>> 12]!;
+    const m = this.writeMask;
+    if ((e & m) === m && (lin & 0xfff) <= 0xffc) { this.view.setInt32((e & ~0xfff) | (lin & 0xfff), v, true); return; }
+    this.writeLinSlow(lin, 4, v, this.cpl === 3);
+  }
+
+  /** Reads `size` bytes at `lin`, split at a page boundary (both pages are translated before the read). */
+  readLinSlow(lin: number, size: number, user: boolean): number {
+    const firstLen = 0x1000 - (lin & 0xfff);
+    const first = this.translate(lin, false, false, user);
+    if (firstLen >= size) return size === 2 ? this.memory.read16(first) : this.memory.read32(first);
+    const second = this.translate((lin + firstLen) | 0, false, false, user);
+    let value = 0;
+    for (let k = 0; k < size; k++) {
+      value |= this.memory.read8(k < firstLen ? first + k : second + (k - firstLen)) << (8 * k);
+    }
+    return size === 2 ? value & 0xffff : value | 0;
+  }
+
+  /** Writes `size` bytes at `lin`; both pages are translated (and may fault) before any byte is stored. */
+  writeLinSlow(lin: number, size: number, v: number, user: boolean): void {
+    const firstLen = Math.min(size, 0x1000 - (lin & 0xfff));
+    const first = this.translate(lin, true, false, user);
+    const second = firstLen < size ? this.translate((lin + firstLen) | 0, true, false, user) : 0;
+    for (let k = 0; k < size; k++) {
+      const a = k < firstLen ? first + k : second + (k - firstLen);
+      this.physWrite8(a, v >>> (8 * k));
+    }
+  }
+
+  /** A store to physical memory outside the fast path; discards cached code decoded from that page. */
+  physWrite8(phys: number, v: number): void {
+    const page = phys >>> 12;
+    if (page < this.codePages.length && this.codePages[page]) this.invalidateCodePage(page);
+    this.memory.write8(phys, v);
+  }
+
+  // Supervisor-privilege linear accesses: descriptor tables, the TSS, the IDT (SDM §5.5 "implicit supervisor access").
+  readSup32(lin: number): number {
+    const e = this.tlb.entries[lin >>> 12]!;
+    if ((e & READ_MASK[0]) === READ_MASK[0] && (lin & 0xfff) <= 0xffc) return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
+    return this.readLinSlow(lin, 4, false);
+  }
+
+  readSup16(lin: number): number {
+    return this.readLinSlow(lin, 2, false);
+  }
+
+  writeSup32(lin: number, v: number): void {
+    this.writeLinSlow(lin, 4, v, false);
+  }
+
+  writeSup8(lin: number, v: number): void {
+    this.writeLinSlow(lin, 1, v, false);
+  }
+
+  // ---------------------------------------------------------------- segmented memory: seg:offset
+
+  read8(seg: number, off: number): number {
+    const lin = this.segAccess[seg]! & SEG_FLAT ? off : this.checkSegmentRead(seg, off, 1);
+    return this.readLin8(lin);
+  }
+
+  read16(seg: number, off: number): number {
+    const lin = this.segAccess[seg]! & SEG_FLAT ? off : this.checkSegmentRead(seg, off, 2);
+    return this.readLin16(lin);
+  }
+
+  read32(seg: number, off: number): number {
+    const lin = this.segAccess[seg]! & SEG_FLAT ? off : this.checkSegmentRead(seg, off, 4);
+    return this.readLin32(lin);
+  }
+
+  write8(seg: number, off: number, v: number): void {
+    const a = this.segAccess[seg]!;
+    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, 1);
+    this.writeLin8(lin, v);
+  }
+
+  write16(seg: number, off: number, v: number): void {
+    const a = this.segAccess[seg]!;
+    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, 2);
+    this.writeLin16(lin, v);
+  }
+
+  write32(seg: number, off: number, v: number): void {
+    const a = this.segAccess[seg]!;
+    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, 4);
+    this.writeLin32(lin, v);
+  }
+
+  /** Checks that a read-modify-write or multi-part store to seg:off can complete, before anything is stored. */
+  probeWrite(seg: number, off: number, size: number): void {
+    const a = this.segAccess[seg]!;
+    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, size);
+    const e = this.tlb.entries[lin >>> 12]!;
+    const m = this.writeMask;
+    if ((e & m) !== m) this.translate(lin, true, false, this.cpl === 3);
+    const end = (lin + size - 1) | 0;
+    if ((end ^ lin) & ~0xfff) this.translate(end & ~0xfff, true, false, this.cpl === 3);
+  }
+
+  /** Effective address of the memory operand (SDM Vol. 2A §2.1.5), truncated to the address size. */
+  ea(i: Insn): number {
+    let a = i.disp;
+    if (i.base >= 0) a += this.r32[i.base]!;
+    if (i.index2 >= 0) a += this.r32[i.index2]! << i.scale;
+    return i.a32 ? a | 0 : a & 0xffff;
+  }
+
+  // ---------------------------------------------------------------- stack
+
+  push32(v: number): void {
+    if (this.ss32) {
+      const sp = (this.r32[ESP]! - 4) | 0;
+      this.write32(SS, sp, v);
+      this.r32[ESP] = sp;
+    } else {
+      const sp = (this.r16[ESP * 2]! - 4) & 0xffff;
+      this.write32(SS, sp, v);
+      this.r16[ESP * 2] = sp;
+    }
+  }
+
+  push16(v: number): void {
+    if (this.ss32) {
+      const sp = (this.r32[ESP]! - 2) | 0;
+      this.write16(SS, sp, v);
+      this.r32[ESP] = sp;
+    } else {
+      const sp = (this.r16[ESP * 2]! - 2) & 0xffff;
+      this.write16(SS, sp, v);
+      this.r16[ESP * 2] = sp;
+    }
+  }
+
+  pop32(): number {
+    if (this.ss32) {
+      const sp = this.r32[ESP]!;
+      const v = this.read32(SS, sp);
+      this.r32[ESP] = sp + 4;
+      return v;
+    }
+    const sp = this.r16[ESP * 2]!;
+    const v = this.read32(SS, sp);
+    this.r16[ESP * 2] = sp + 4;
+    return v;
+  }
+
+  pop16(): number {
+    if (this.ss32) {
+      const sp = this.r32[ESP]!;
+      const v = this.read16(SS, sp);
+      this.r32[ESP] = sp + 2;
+      return v;
+    }
+    const sp = this.r16[ESP * 2]!;
+    const v = this.read16(SS, sp);
+    this.r16[ESP * 2] = sp + 2;
+    return v;
+  }
+
+  /** Reads the stack at ESP+delta without moving ESP (for instructions that must not commit before all checks). */
+  stackRead32(delta: number): number {
+    return this.ss32 ? this.read32(SS, (this.r32[ESP]! + delta) | 0) : this.read32(SS, (this.r16[ESP * 2]! + delta) & 0xffff);
+  }
+
+  stackRead16(delta: number): number {
+    return this.ss32 ? this.read16(SS, (this.r32[ESP]! + delta) | 0) : this.read16(SS, (this.r16[ESP * 2]! + delta) & 0xffff);
+  }
+
+  adjustEsp(delta: number): void {
+    if (this.ss32) this.r32[ESP] = (this.r32[ESP]! + delta) | 0;
+    else this.r16[ESP * 2] = (this.r16[ESP * 2]! + delta) & 0xffff;
+  }
+
+  // ---------------------------------------------------------------- EFLAGS
+
+  /** Writes EFLAGS bits selected by `mask`; bit 1 stays set and reserved bits stay clear. */
+  setEflags(value: number, mask: number): void {
+    const old = this.getEflags();
+    const wasIF = old & FLAG_IF;
+    this.flags = ((old & ~mask) | (value & mask) | 2) & 0x3f7fd7 | 2;
+    this.ccOp = 0;
+    if ((this.flags & FLAG_IF) !== wasIF || (this.flags & FLAG_TF)) this.eventCheck = true;
+  }
+
+  /** EIP of the instruction after the one executing now. */
+  nextEip(i: Insn): number {
+    return (this.blockEip + i.endDelta) | 0;
+  }
+
+  /** EIP of the instruction executing now (for faults and CALL-free diagnostics). */
+  currentEip(): number {
+    return (this.blockEip + this.curInsn.startDelta) | 0;
+  }
+
+  // ---------------------------------------------------------------- decoded-code cache
+
+  private invalidateCodePage(page: number): void {
+    const list = this.pageBlocks[page];
+    if (list) {
+      for (const b of list) {
+        b.valid = false;
+        this.blocks.delete(this.blockKey(b.physStart, true));
+        this.blocks.delete(this.blockKey(b.physStart, false));
+      }
+      this.pageBlocks[page] = undefined;
+    }
+    this.codePages[page] = 0;
+    this.breakBlock = true;
+  }
+
+  /** Forgets every decoded block (mode changes that alter decoding, reset). */
+  invalidateAllCode(): void {
+    this.blocks.clear();
+    this.pageBlocks.fill(undefined);
+    this.codePages.fill(0);
+  }
+
+  private blockKey(phys: number, code32: boolean): number {
+    return (phys >>> 0) + (code32 ? 0x100000000 : 0);
+  }
+
+  /** Decodes the block starting at the current EIP, whose first byte is at physical `phys`. */
+  private buildBlock(phys: number, code32: boolean): Block {
+    const insns: Insn[] = [];
+    const pageEnd = 0x1000 - (phys & 0xfff);
+    let delta = 0;
+    while (insns.length < MAX_BLOCK_INSNS && delta < pageEnd) {
+      const insn = new Insn();
+      const lin = (this.segBase[CS]! + this.eip + delta) | 0;
+      try {
+        decodeInstruction(this, lin, (this.eip + delta) | 0, code32, insn);
+      } catch (e) {
+        if (insns.length === 0 || !(e instanceof CpuFault)) throw e;
+        break;
+      }
+      if (insn.crossesPage) break;
+      insn.startDelta = delta;
+      delta += insn.endDelta;
+      insn.endDelta = delta;
+      insn.index = insns.length;
+      insns.push(insn);
+      if (insn.row === null || insn.row.endsBlock) break;
+    }
+    const block = new Block(phys, insns, delta);
+    if (insns.length > 0 && (phys >>> 0) < this.ramSize) {
+      const page = phys >>> 12;
+      if (!this.codePages[page]) {
+        this.codePages[page] = 1;
+        this.tlb.revokeWritesTo(phys);
+      }
+      (this.pageBlocks[page] ??= []).push(block);
+      this.blocks.set(this.blockKey(phys, code32), block);
+    }
+    return block;
+  }
+
+  // ---------------------------------------------------------------- run loop
+
+  /** Runs until `budget` instructions have retired, the CPU halts, or stop() is called. */
+  run(budget: number): StopReason {
+    const stopAt = this.retired + budget;
+    this.stopRequested = false;
+    while (this.retired < stopAt) {
+      if (this.stopRequested) return StopReason.Stopped;
+      try {
+        if (this.eventCheck && this.handleEvents()) return StopReason.Halted;
+        this.runBlocks(stopAt);
+      } catch (e) {
+        if (!(e instanceof CpuFault)) throw this.annotate(e);
+        this.deliverFault(e);
+      }
+    }
+    return StopReason.Budget;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.eventCheck = true;
+  }
+
+  private annotate(e: unknown): unknown {
+    if (e instanceof NotImplementedError) return e;
+    return e;
+  }
+
+  private runBlocks(stopAt: number): void {
+    while (this.retired < stopAt && !this.eventCheck) {
+      const lin = (this.segBase[CS]! + this.eip) | 0;
+      const e = this.tlb.entries[lin >>> 12]!;
+      const m = this.execMask;
+      const phys = (e & m) === m ? (e & ~0xfff) | (lin & 0xfff) : this.translateFetch(lin);
+      const code32 = (this.segAttr[CS]! & ATTR_DB) !== 0;
+      let block = this.blocks.get(this.blockKey(phys, code32));
+      if (block === undefined) block = this.buildBlock(phys, code32);
+      const insns = block.insns;
+      const n = insns.length;
+      if (n === 0 || !this.blockFitsCsLimit(block)) {
+        this.stepOne();
+        continue;
+      }
+      const base = this.eip;
+      this.blockEip = base;
+      for (let k = 0; k < n - 1; k++) {
+        const insn = insns[k]!;
+        this.curInsn = insn;
+        insn.exec(this, insn);
+        if (this.breakBlock) {
+          this.breakBlock = false;
+          this.eip = (base + insn.endDelta) | 0;
+          this.retired += k + 1;
+          this.curInsn = this.scratch;
+          return;
+        }
+      }
+      const last = insns[n - 1]!;
+      this.curInsn = last;
+      this.eip = (base + last.endDelta) | 0;
+      last.exec(this, last);
+      this.breakBlock = false;
+      this.retired += n;
+    }
+  }
+
+  private blockFitsCsLimit(block: Block): boolean {
+    if (this.segAccess[CS]! & SEG_FLAT) return true;
+    return (this.eip >>> 0) + block.byteLength - 1 <= this.segHigh[CS]!;
+  }
+
+  /** Instruction fetch translation; fetch checks happen in the decoder, this only pages. */
+  private translateFetch(lin: number): number {
+    return this.translate(lin, false, true, this.cpl === 3);
+  }
+
+  /** Executes exactly one instruction without the block cache (single-step, shadows, page-crossing code). */
+  stepOne(): void {
+    const insn = this.scratch;
+    const lin = (this.segBase[CS]! + this.eip) | 0;
+    this.blockEip = this.eip;
+    this.curInsn = insn;
+    insn.startDelta = 0;
+    decodeInstruction(this, lin, this.eip, this.cs32, insn);
+    insn.index = 0;
+    this.eip = (this.blockEip + insn.endDelta) | 0;
+    insn.exec(this, insn);
+    this.breakBlock = false;
+    this.retired++;
+  }
+
+  /** Interrupts, HLT, TF and shadows at an instruction boundary. Returns true when the CPU stays halted. */
+  private handleEvents(): boolean {
+    this.eventCheck = false;
+    if (this.interruptShadow) {
+      this.interruptShadow = false;
+      this.eventCheck = true;
+      this.stepSingle();
+      return false;
+    }
+    if ((this.flags & FLAG_IF) && this.intr.hasInterrupt()) {
+      this.halted = false;
+      this.curInsn = this.scratch;
+      this.blockEip = this.eip;
+      this.scratch.startDelta = 0;
+      deliverExternalInterrupt(this, this.intr.acknowledge());
+      this.eventCheck = true;
+      return false;
+    }
+    if (this.halted) {
+      this.eventCheck = true;
+      return true;
+    }
+    if (this.flags & FLAG_TF) {
+      this.eventCheck = true;
+      this.stepSingle();
+      return false;
+    }
+    return false;
+  }
+
+  /** One instruction, then the single-step trap if TF was set before it (SDM §17.3.1.4). */
+  private stepSingle(): void {
+    const trap = (this.flags & FLAG_TF) !== 0 && !(this.flags & FLAG_RF);
+    this.flags &= ~FLAG_RF;
+    this.stepOne();
+    if (trap) {
+      this.dr[6] |= 1 << 14;
+      this.curInsn = this.scratch;
+      this.blockEip = this.eip;
+      this.scratch.startDelta = 0;
+      deliverException(this, Vector.DB, -1, false);
+    }
+  }
+
+  /** A fault raised by the instruction in flight: restore its EIP and deliver. */
+  private deliverFault(f: CpuFault): void {
+    const insn = this.curInsn;
+    this.retired += insn === this.scratch ? 0 : insn.index;
+    this.eip = (this.blockEip + insn.startDelta) | 0;
+    this.curInsn = this.scratch;
+    this.scratch.startDelta = 0;
+    this.blockEip = this.eip;
+    this.breakBlock = false;
+    this.halted = false;
+    this.eventCheck = true;
+    deliverException(this, f.vector, f.hasErrorCode ? f.errorCode : -1, false);
+  }
+
+  /** Used by trap-type instructions (INT n, INTO, INT3): EIP already points past them. */
+  commitTrapEip(i: Insn): void {
+    this.eip = this.nextEip(i);
+  }
+
+  // ---------------------------------------------------------------- misc helpers used by handlers
+
+  /** Instruction-level snapshot for debuggers and tests. */
+  snapshot(): Record<string, number> {
+    const names = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
+    const out: Record<string, number> = {};
+    names.forEach((n, k) => { out[n] = this.r32[k]! >>> 0; });
+    out.eip = this.eip >>> 0;
+    out.eflags = this.getEflags() >>> 0;
+    out.cs = this.sreg[CS]!; out.ss = this.sreg[SS]!; out.ds = this.sreg[DS]!;
+    out.es = this.sreg[ES]!; out.fs = this.sreg[FS]!; out.gs = this.sreg[GS]!;
+    out.cr0 = this.cr0 >>> 0; out.cr2 = this.cr2 >>> 0; out.cr3 = this.cr3 >>> 0; out.cr4 = this.cr4 >>> 0;
+    return out;
+  }
+
+  reg32(k: number): number { return this.r32[k]! >>> 0; }
+
+  /** RDMSR: [EAX, EDX], or undefined for an MSR this CPU does not have (#GP(0)). */
+  readMsr(msr: number): [number, number] | undefined {
+    if (msr === MSR_TSC) {
+      const tsc = this.retired + this.tscOffset;
+      return [tsc % 0x100000000 | 0, Math.floor(tsc / 0x100000000) | 0];
+    }
+    return undefined;
+  }
+
+  /** WRMSR: false for an MSR this CPU does not have. */
+  writeMsr(msr: number, low: number, high: number): boolean {
+    if (msr === MSR_TSC) {
+      this.tscOffset = (high >>> 0) * 0x100000000 + (low >>> 0) - this.retired;
+      return true;
+    }
+    return false;
+  }
+}

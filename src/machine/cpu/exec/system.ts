@@ -1,0 +1,334 @@
+// System instructions: descriptor-table registers, control and debug registers, INVLPG, LLDT/LTR,
+// LAR/LSL/VERR/VERW, ARPL, CPUID, RDTSC, RDMSR/WRMSR, and the far-transfer wrappers (SDM Vol. 2, Vol. 3A ch. 2).
+
+import type { Cpu } from '../cpu.js';
+import type { Insn } from '../decode/insn.js';
+import { EAX, EBX, ECX, EDX, CS } from '../registers.js';
+import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SMAP, FLAG_ZF, FLAG_VM } from '../eflags.js';
+import { NotImplementedError, Vector } from '../fault.js';
+import { Descriptor, readDescriptor } from '../protection/descriptors.js';
+import { descriptorBase, descriptorLimit, attrFromDescriptorHigh } from '../segments.js';
+import { callFar, interruptReturn, jumpFar, returnFar } from '../protection/far-transfer.js';
+import { readEv16, readEv32 } from './arith.js';
+
+const desc = new Descriptor();
+
+/** Privileged instructions: CPL must be 0 (#GP(0)); in virtual-8086 mode too. */
+function requireCpl0(cpu: Cpu): void {
+  if (cpu.protectedMode && (cpu.cpl !== 0 || (cpu.flags & FLAG_VM))) cpu.raiseGP(0);
+}
+
+/** Instructions that exist only in protected mode (#UD in real and virtual-8086 mode). */
+function requireProtected(cpu: Cpu): void {
+  if (!cpu.protectedMode || (cpu.flags & FLAG_VM)) cpu.raiseUD();
+}
+
+function memoryOperand(cpu: Cpu, i: Insn): number {
+  if (i.mod === 3) cpu.raiseUD();
+  return cpu.ea(i);
+}
+
+// --- 0F 01 group
+
+export function sgdt(cpu: Cpu, i: Insn): void { storeTableRegister(cpu, i, cpu.gdtBase, cpu.gdtLimit); }
+export function sidt(cpu: Cpu, i: Insn): void { storeTableRegister(cpu, i, cpu.idtBase, cpu.idtLimit); }
+
+function storeTableRegister(cpu: Cpu, i: Insn, base: number, limit: number): void {
+  const addr = memoryOperand(cpu, i);
+  cpu.probeWrite(i.seg, addr, 6);
+  cpu.write16(i.seg, addr, limit);
+  cpu.write32(i.seg, (addr + 2) | 0, base);
+}
+
+/** LGDT/LIDT: with a 16-bit operand size only 24 bits of the base are loaded. */
+function loadTableRegister(cpu: Cpu, i: Insn): [number, number] {
+  requireCpl0(cpu);
+  const addr = memoryOperand(cpu, i);
+  const limit = cpu.read16(i.seg, addr);
+  let base = cpu.read32(i.seg, (addr + 2) | 0);
+  if (!i.o32) base &= 0xffffff;
+  return [base, limit];
+}
+
+export function lgdt(cpu: Cpu, i: Insn): void { [cpu.gdtBase, cpu.gdtLimit] = loadTableRegister(cpu, i); }
+export function lidt(cpu: Cpu, i: Insn): void { [cpu.idtBase, cpu.idtLimit] = loadTableRegister(cpu, i); }
+
+export function smsw(cpu: Cpu, i: Insn): void {
+  if (i.mod === 3) { if (i.o32) cpu.r32[i.rm] = cpu.cr0; else cpu.r16[i.rm * 2] = cpu.cr0; }
+  else cpu.write16(i.seg, cpu.ea(i), cpu.cr0);
+}
+
+/** LMSW: loads PE, MP, EM, TS; it can set PE but never clear it. */
+export function lmsw(cpu: Cpu, i: Insn): void {
+  requireCpl0(cpu);
+  const v = readEv16(cpu, i);
+  const keepPe = cpu.cr0 & CR0_PE;
+  writeCr0(cpu, (cpu.cr0 & ~0xf) | (v & 0xf) | keepPe);
+}
+
+export function invlpg(cpu: Cpu, i: Insn): void {
+  requireCpl0(cpu);
+  const off = memoryOperand(cpu, i);
+  const lin = (cpu.segBase[i.seg]! + off) | 0;
+  cpu.tlb.invalidatePage(lin >>> 12);
+}
+
+// --- control and debug registers
+
+/** MOV CR0 checks (SDM MOV CR): PG without PE, or NW without CD → #GP(0). */
+export function writeCr0(cpu: Cpu, v: number): void {
+  v |= CR0_ET;
+  if ((v & CR0_PG) && !(v & CR0_PE)) cpu.raiseGP(0);
+  if ((v & CR0_NW) && !(v & CR0_CD)) cpu.raiseGP(0);
+  const changed = cpu.cr0 ^ v;
+  cpu.cr0 = v;
+  if (changed & (CR0_PG | CR0_WP | CR0_PE)) cpu.flushTlb();
+  cpu.eventCheck = true;
+}
+
+export function writeCr4(cpu: Cpu, v: number): void {
+  if (v & ~cpu.cr4Supported) cpu.raiseGP(0);
+  const changed = cpu.cr4 ^ v;
+  cpu.cr4 = v;
+  if (changed & (CR4_PSE | CR4_PGE | CR4_PAE | CR4_SMEP | CR4_SMAP)) cpu.flushTlb();
+}
+
+export function movRdCr(cpu: Cpu, i: Insn): void {
+  requireCpl0(cpu);
+  let v: number;
+  switch (i.reg) {
+    case 0: v = cpu.cr0; break;
+    case 2: v = cpu.cr2; break;
+    case 3: v = cpu.cr3; break;
+    case 4: v = cpu.cr4; break;
+    default: return cpu.raiseUD();
+  }
+  cpu.r32[i.rm] = v;
+}
+
+export function movCrRd(cpu: Cpu, i: Insn): void {
+  requireCpl0(cpu);
+  const v = cpu.r32[i.rm]!;
+  switch (i.reg) {
+    case 0: writeCr0(cpu, v); break;
+    case 2: cpu.cr2 = v; break;
+    case 3: cpu.cr3 = v & ~0x7; cpu.flushTlbNonGlobal(); break;
+    case 4: writeCr4(cpu, v); break;
+    default: cpu.raiseUD();
+  }
+}
+
+/** DR4/DR5 alias DR6/DR7 unless CR4.DE is set (then #UD). Breakpoints themselves are not modelled. */
+function debugRegisterIndex(cpu: Cpu, n: number): number {
+  if (n === 4 || n === 5) {
+    if (cpu.cr4 & (1 << 3)) cpu.raiseUD();
+    return n + 2;
+  }
+  return n;
+}
+
+export function movRdDr(cpu: Cpu, i: Insn): void {
+  requireCpl0(cpu);
+  const n = debugRegisterIndex(cpu, i.reg);
+  cpu.r32[i.rm] = n === 6 ? (cpu.dr[6]! | 0xffff0ff0) : n === 7 ? (cpu.dr[7]! | 0x400) : cpu.dr[n]!;
+}
+
+export function movDrRd(cpu: Cpu, i: Insn): void {
+  requireCpl0(cpu);
+  const n = debugRegisterIndex(cpu, i.reg);
+  const v = cpu.r32[i.rm]!;
+  if (n === 7 && (v & 0xff)) throw new NotImplementedError('hardware breakpoints (DR7 enable bits)', cpu.eip);
+  cpu.dr[n] = v;
+}
+
+export function clts(cpu: Cpu): void { requireCpl0(cpu); cpu.cr0 &= ~(1 << 3); }
+export function wbinvd(cpu: Cpu): void { requireCpl0(cpu); }
+
+// --- 0F 00 group: LDTR and TR
+
+export function sldt(cpu: Cpu, i: Insn): void { requireProtected(cpu); storeSelector(cpu, i, cpu.ldtSel); }
+export function str(cpu: Cpu, i: Insn): void { requireProtected(cpu); storeSelector(cpu, i, cpu.trSel); }
+
+function storeSelector(cpu: Cpu, i: Insn, sel: number): void {
+  if (i.mod === 3) { if (i.o32) cpu.r32[i.rm] = sel; else cpu.r16[i.rm * 2] = sel; }
+  else cpu.write16(i.seg, cpu.ea(i), sel);
+}
+
+/** LLDT (SDM LLDT): null makes the LDT unusable; TI=1 or a non-LDT descriptor → #GP(selector). */
+export function lldt(cpu: Cpu, i: Insn): void {
+  requireProtected(cpu);
+  requireCpl0(cpu);
+  const sel = readEv16(cpu, i);
+  if ((sel & ~3) === 0) { cpu.ldtSel = sel; cpu.ldtBase = 0; cpu.ldtLimit = 0; cpu.ldtAttr = 0; return; }
+  if (sel & 4) cpu.raiseGP(sel & 0xfffc);
+  if (!readDescriptor(cpu, sel, desc)) cpu.raiseGP(sel & 0xfffc);
+  if (desc.isSegment || desc.type !== 2) cpu.raiseGP(sel & 0xfffc);
+  if (!desc.present) cpu.raise(Vector.NP, sel & 0xfffc);
+  cpu.ldtSel = sel;
+  cpu.ldtBase = descriptorBase(desc.low, desc.high);
+  cpu.ldtLimit = descriptorLimit(desc.low, desc.high);
+  cpu.ldtAttr = attrFromDescriptorHigh(desc.high);
+}
+
+/** LTR (SDM LTR): an available TSS in the GDT, which becomes busy. */
+export function ltr(cpu: Cpu, i: Insn): void {
+  requireProtected(cpu);
+  requireCpl0(cpu);
+  const sel = readEv16(cpu, i);
+  if ((sel & ~3) === 0) cpu.raiseGP(0);
+  if (sel & 4) cpu.raiseGP(sel & 0xfffc);
+  if (!readDescriptor(cpu, sel, desc)) cpu.raiseGP(sel & 0xfffc);
+  if (desc.isSegment || (desc.type !== 1 && desc.type !== 9)) cpu.raiseGP(sel & 0xfffc);
+  if (!desc.present) cpu.raise(Vector.NP, sel & 0xfffc);
+  desc.high |= 2 << 8;
+  cpu.writeSup32((desc.addr + 4) | 0, desc.high);
+  cpu.trSel = sel;
+  cpu.trBase = descriptorBase(desc.low, desc.high);
+  cpu.trLimit = descriptorLimit(desc.low, desc.high);
+  cpu.trAttr = attrFromDescriptorHigh(desc.high);
+}
+
+/** The visibility test of LAR/LSL/VERR/VERW: conforming code always, else DPL ≥ CPL and DPL ≥ RPL. */
+function descriptorVisible(cpu: Cpu, sel: number): boolean {
+  if ((sel & ~3) === 0 || !readDescriptor(cpu, sel, desc)) return false;
+  if (desc.isCode && desc.isConforming) return true;
+  return desc.dpl >= cpu.cpl && desc.dpl >= (sel & 3);
+}
+
+function setZF(cpu: Cpu, on: boolean): void {
+  cpu.setArithFlags(on ? FLAG_ZF : 0, FLAG_ZF);
+}
+
+const LAR_SYSTEM_TYPES = new Set([1, 2, 3, 4, 5, 9, 11, 12]);
+const LSL_SYSTEM_TYPES = new Set([1, 2, 3, 9, 11]);
+
+export function lar(cpu: Cpu, i: Insn): void {
+  requireProtected(cpu);
+  const sel = readEv16(cpu, i);
+  const ok = descriptorVisible(cpu, sel) && (desc.isSegment || LAR_SYSTEM_TYPES.has(desc.type));
+  setZF(cpu, ok);
+  if (!ok) return;
+  if (i.o32) cpu.r32[i.reg] = desc.high & 0x00ffff00; else cpu.r16[i.reg * 2] = desc.high & 0xff00;
+}
+
+export function lsl(cpu: Cpu, i: Insn): void {
+  requireProtected(cpu);
+  const sel = readEv16(cpu, i);
+  const ok = descriptorVisible(cpu, sel) && (desc.isSegment || LSL_SYSTEM_TYPES.has(desc.type));
+  setZF(cpu, ok);
+  if (!ok) return;
+  const limit = descriptorLimit(desc.low, desc.high);
+  if (i.o32) cpu.r32[i.reg] = limit; else cpu.r16[i.reg * 2] = limit;
+}
+
+export function verr(cpu: Cpu, i: Insn): void {
+  requireProtected(cpu);
+  const sel = readEv16(cpu, i);
+  setZF(cpu, descriptorVisible(cpu, sel) && desc.isSegment && (!desc.isCode || desc.isReadable));
+}
+
+export function verw(cpu: Cpu, i: Insn): void {
+  requireProtected(cpu);
+  const sel = readEv16(cpu, i);
+  setZF(cpu, descriptorVisible(cpu, sel) && desc.isSegment && !desc.isCode && desc.isWritable);
+}
+
+/** ARPL Ew, Gw: raise the RPL of the destination selector to the source's (#UD in real mode). */
+export function arpl(cpu: Cpu, i: Insn): void {
+  requireProtected(cpu);
+  const addr = i.mod === 3 ? 0 : cpu.ea(i);
+  const dest = i.mod === 3 ? cpu.r16[i.rm * 2]! : cpu.read16(i.seg, addr);
+  const src = cpu.r16[i.reg * 2]!;
+  if ((dest & 3) < (src & 3)) {
+    const v = (dest & ~3) | (src & 3);
+    if (i.mod === 3) cpu.r16[i.rm * 2] = v; else cpu.write16(i.seg, addr, v);
+    setZF(cpu, true);
+  } else {
+    setZF(cpu, false);
+  }
+}
+
+// --- identification, time stamp, MSRs
+
+/**
+ * CPUID: a fixed identity that claims exactly what is implemented (documented in docs/cpu.md).
+ * Leaf 1 EDX: PSE, TSC, MSR, CX8, PGE, CMOV. No FPU, MMX, SSE, APIC, SYSENTER or PAE yet.
+ */
+export function cpuid(cpu: Cpu): void {
+  const leaf = cpu.r32[EAX]! >>> 0;
+  let a = 0, b = 0, c = 0, d = 0;
+  const basic = leaf < 0x80000000 ? Math.min(leaf, CPUID_MAX_BASIC) : -1;
+  if (basic === 0) {
+    a = CPUID_MAX_BASIC;
+    [b, d, c] = VENDOR;
+  } else if (basic === 1) {
+    a = 0x00000610;
+    d = cpu.cpuidFeaturesEdx;
+  } else if (leaf >= 0x80000000) {
+    const ext = leaf - 0x80000000;
+    if (ext === 0) a = 0x80000004;
+    else if (ext === 1) d = cpu.cpuidExtFeaturesEdx;
+    else if (ext >= 2 && ext <= 4) [a, b, c, d] = BRAND.slice((ext - 2) * 4, (ext - 2) * 4 + 4) as [number, number, number, number];
+  }
+  cpu.r32[EAX] = a; cpu.r32[EBX] = b; cpu.r32[ECX] = c; cpu.r32[EDX] = d;
+}
+
+export const CPUID_MAX_BASIC = 1;
+export const CPUID_VENDOR = 'KernelistCPU';
+export const CPUID_BRAND = 'Kernelist IA-32 virtual CPU';
+export const CPUID_FEATURES_EDX = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 13) | (1 << 15);
+
+function dwordsOf(text: string, count: number): number[] {
+  const bytes = new Uint8Array(count * 4);
+  for (let k = 0; k < text.length && k < bytes.length; k++) bytes[k] = text.charCodeAt(k);
+  const out: number[] = [];
+  for (let k = 0; k < count; k++) out.push(bytes[k * 4]! | (bytes[k * 4 + 1]! << 8) | (bytes[k * 4 + 2]! << 16) | (bytes[k * 4 + 3]! << 24));
+  return out;
+}
+
+const VENDOR = dwordsOf(CPUID_VENDOR, 3);
+const BRAND = dwordsOf(CPUID_BRAND, 12);
+
+/** RDTSC: #GP(0) at CPL > 0 when CR4.TSD is set. The counter advances by one per retired instruction. */
+export function rdtsc(cpu: Cpu): void {
+  if ((cpu.cr4 & (1 << 2)) && cpu.protectedMode && cpu.cpl !== 0) cpu.raiseGP(0);
+  const tsc = cpu.retired + cpu.tscOffset;
+  cpu.r32[EAX] = tsc % 0x100000000;
+  cpu.r32[EDX] = Math.floor(tsc / 0x100000000);
+}
+
+export const MSR_TSC = 0x10;
+
+export function rdmsr(cpu: Cpu): void {
+  requireCpl0(cpu);
+  const msr = cpu.r32[ECX]! >>> 0;
+  const v = cpu.readMsr(msr);
+  if (v === undefined) cpu.raiseGP(0);
+  cpu.r32[EAX] = v[0];
+  cpu.r32[EDX] = v[1];
+}
+
+export function wrmsr(cpu: Cpu): void {
+  requireCpl0(cpu);
+  const msr = cpu.r32[ECX]! >>> 0;
+  if (!cpu.writeMsr(msr, cpu.r32[EAX]!, cpu.r32[EDX]!)) cpu.raiseGP(0);
+}
+
+// --- far transfers (operands decoded as imm = offset, imm2 = selector, or from memory)
+
+export function jmpFarAp(cpu: Cpu, i: Insn): void { jumpFar(cpu, i.imm2 & 0xffff, i.imm, i.o32); }
+export function callFarAp(cpu: Cpu, i: Insn): void { callFar(cpu, i.imm2 & 0xffff, i.imm, i.o32); }
+
+function farPointer(cpu: Cpu, i: Insn): [number, number] {
+  const addr = memoryOperand(cpu, i);
+  const off = i.o32 ? cpu.read32(i.seg, addr) : cpu.read16(i.seg, addr);
+  const sel = cpu.read16(i.seg, (addr + (i.o32 ? 4 : 2)) | 0);
+  return [sel, off];
+}
+
+export function jmpFarEp(cpu: Cpu, i: Insn): void { const [s, o] = farPointer(cpu, i); jumpFar(cpu, s, o, i.o32); }
+export function callFarEp(cpu: Cpu, i: Insn): void { const [s, o] = farPointer(cpu, i); callFar(cpu, s, o, i.o32); }
+export function retFar(cpu: Cpu, i: Insn): void { returnFar(cpu, i.o32, i.imm & 0xffff); }
+export function iret(cpu: Cpu, i: Insn): void { interruptReturn(cpu, i.o32); }
+
+void readEv32; void CS;

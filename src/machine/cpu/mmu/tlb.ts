@@ -1,0 +1,95 @@
+// The translation lookaside buffer: one Int32Array entry per 4 KiB linear page (the v86 layout).
+// An entry holds the physical page base and the accesses already known to be allowed; any access whose
+// bits are missing takes the slow path (page walk, A/D update, #PF), which refills the entry.
+
+export const TLB_VALID = 1 << 0;
+export const TLB_SUP_READ = 1 << 1;
+export const TLB_USER_READ = 1 << 2;
+export const TLB_SUP_WRITE = 1 << 3;
+export const TLB_USER_WRITE = 1 << 4;
+export const TLB_SUP_EXEC = 1 << 5;
+export const TLB_USER_EXEC = 1 << 6;
+export const TLB_GLOBAL = 1 << 7;
+export const TLB_WRITE_BITS = TLB_SUP_WRITE | TLB_USER_WRITE;
+
+/** Access masks, indexed by [user ? 1 : 0]: an access may use the fast path when (entry & mask) === mask. */
+export const READ_MASK = [TLB_VALID | TLB_SUP_READ, TLB_VALID | TLB_USER_READ] as const;
+export const WRITE_MASK = [TLB_VALID | TLB_SUP_WRITE, TLB_VALID | TLB_USER_WRITE] as const;
+export const EXEC_MASK = [TLB_VALID | TLB_SUP_EXEC, TLB_VALID | TLB_USER_EXEC] as const;
+
+const PAGE_COUNT = 1 << 20;
+/** Past this many live entries a flush clears the whole array instead of walking the list. */
+const LIST_CAPACITY = 1 << 14;
+
+export class Tlb {
+  readonly entries = new Int32Array(PAGE_COUNT);
+  private readonly live = new Int32Array(LIST_CAPACITY);
+  private liveCount = 0;
+  private overflowed = false;
+
+  /** Installs the translation of linear page `vpn` to physical base `physBase` with permission `bits`. */
+  set(vpn: number, physBase: number, bits: number): void {
+    if (this.entries[vpn] === 0) {
+      if (this.liveCount < LIST_CAPACITY) this.live[this.liveCount++] = vpn;
+      else this.overflowed = true;
+    }
+    this.entries[vpn] = (physBase & ~0xfff) | bits | TLB_VALID;
+  }
+
+  invalidatePage(vpn: number): void {
+    this.entries[vpn] = 0;
+  }
+
+  /** Drops every translation (CR0/CR4 paging changes). */
+  flushAll(): void {
+    if (this.overflowed) {
+      this.entries.fill(0);
+    } else {
+      for (let i = 0; i < this.liveCount; i++) this.entries[this.live[i]!] = 0;
+    }
+    this.liveCount = 0;
+    this.overflowed = false;
+  }
+
+  /** Drops every translation not marked global (a CR3 load with CR4.PGE set, SDM Vol. 3A §4.10.4.1). */
+  flushNonGlobal(): void {
+    if (this.overflowed) {
+      this.compactFromScan();
+    }
+    let kept = 0;
+    for (let i = 0; i < this.liveCount; i++) {
+      const vpn = this.live[i]!;
+      const e = this.entries[vpn]!;
+      if (e & TLB_GLOBAL) this.live[kept++] = vpn;
+      else this.entries[vpn] = 0;
+    }
+    this.liveCount = kept;
+  }
+
+  /** Removes write permission from every entry that maps physical page `physBase` (the page now holds decoded code). */
+  revokeWritesTo(physBase: number): void {
+    if (this.overflowed) this.compactFromScan();
+    const page = physBase & ~0xfff;
+    for (let i = 0; i < this.liveCount; i++) {
+      const vpn = this.live[i]!;
+      const e = this.entries[vpn]!;
+      if ((e & ~0xfff) === page) this.entries[vpn] = e & ~TLB_WRITE_BITS;
+    }
+  }
+
+  get size(): number {
+    return this.liveCount;
+  }
+
+  private compactFromScan(): void {
+    const kept: number[] = [];
+    for (let vpn = 0; vpn < PAGE_COUNT; vpn++) {
+      if (this.entries[vpn] === 0) continue;
+      if (kept.length < LIST_CAPACITY) kept.push(vpn);
+      else this.entries[vpn] = 0;
+    }
+    this.live.set(kept);
+    this.liveCount = kept.length;
+    this.overflowed = false;
+  }
+}
