@@ -5,7 +5,7 @@ import { CliError } from './cli-error.js';
 
 export const DEFAULT_MEMORY_MIB = 128;
 export const MIN_MEMORY_MIB = 2;
-export const MAX_MEMORY_MIB = 3584;
+export const MAX_MEMORY_MIB = 3072;
 
 export interface ModuleSpec {
   /** The file to load: the module text up to its first space. */

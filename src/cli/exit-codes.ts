@@ -7,7 +7,7 @@ export const EXIT_TRIPLE_FAULT = 4;
 export const EXIT_TIMEOUT = 6;
 export const EXIT_INTERNAL = 8;
 
-/** The process status for a value the guest wrote to the debug-exit port, truncated to 8 bits as a POSIX status is. */
-export function debugExitStatus(value: number): number {
-  return ((value << 1) | 1) & 0xff;
+/** The process status for the machine's debug-exit status (already (v << 1) | 1), truncated to 8 bits as POSIX does. */
+export function debugExitStatus(status: number): number {
+  return status & 0xff;
 }

@@ -6,19 +6,15 @@ import { BootError } from '../machine/boot/boot-error.js';
 import type { RunOptions } from './args.js';
 import { CliError } from './cli-error.js';
 import { multibootCmdline } from './multiboot-cmdline.js';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_TIMEOUT, EXIT_TRIPLE_FAULT, EXIT_USAGE, debugExitStatus } from './exit-codes.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { internalErrorOutcome, outcomeForExit, type Outcome, type RunContext } from './exit-outcome.js';
 import { InputFileError, readInputFile } from '../host/node/input-file.js';
 import { discardSink, fileSink, stdoutSink, type ByteSink } from '../host/node/byte-sink.js';
 import { DiskImageFile } from '../host/node/disk-image.js';
 import { StdioConsole } from '../host/node/stdio-console.js';
 
-type ExitReason = Awaited<ReturnType<Machine['run']>>;
-
-export interface Outcome {
-  code: number;
-  /** One line for stderr, without the `kernelist: ` prefix. */
-  message?: string;
-}
+/** Signals that end a run the way QEMU ends on them: cleanly, with a line saying so. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function runCommand(options: RunOptions): Promise<Outcome> {
   const inputs = readInputs(options);
@@ -54,7 +50,7 @@ function createMachine(options: RunOptions): Machine {
   try {
     return new Machine({ memoryMiB: options.memoryMiB, clock: options.clock, rtcTime: 'host' });
   } catch (error) {
-    if (error instanceof RangeError && /allocation|Invalid array buffer length/i.test(error.message)) {
+    if (error instanceof RangeError && /allocation|array buffer length/i.test(error.message)) {
       throw new CliError(`cannot allocate ${options.memoryMiB} MiB of guest RAM on this host`);
     }
     throw error;
@@ -78,12 +74,14 @@ class RunSession {
   private readonly console: StdioConsole | undefined;
   private settle: ((outcome: Outcome) => void) | undefined;
   private finished = false;
+  private readonly context: RunContext;
   private readonly onSignal = (signal: NodeJS.Signals): void => this.finish({ code: EXIT_OK, message: `terminating on signal ${signal}` });
 
   constructor(machine: Machine, options: RunOptions, inputs: Inputs) {
     this.machine = machine;
     this.options = options;
     this.inputs = inputs;
+    this.context = { timeoutSeconds: options.timeoutSeconds, guestEip: () => machine.cpu.eip };
     machine.on('serial', (byte: number) => inputs.serial.push(byte));
     if (options.verbose) machine.on('log', (line: string) => process.stderr.write(`kernelist: ${line}\n`));
     this.console = options.serial.kind === 'stdio'
@@ -93,12 +91,12 @@ class RunSession {
 
   run(): Promise<Outcome> {
     const done = new Promise<Outcome>((resolve) => { this.settle = resolve; });
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, this.onSignal);
+    for (const signal of STOP_SIGNALS) process.on(signal, this.onSignal);
     this.console?.start();
     const timeoutMs = this.options.timeoutSeconds === undefined ? undefined : this.options.timeoutSeconds * 1000;
     this.machine.run({ timeoutMs }).then(
-      (reason) => this.finish(this.outcomeOf(reason)),
-      (error: unknown) => this.finish(this.internalError(error)),
+      (reason) => this.finish(outcomeForExit(reason, this.context)),
+      (error: unknown) => this.finish(internalErrorOutcome(error, this.context)),
     );
     return done;
   }
@@ -107,45 +105,22 @@ class RunSession {
   private finish(outcome: Outcome): void {
     if (this.finished) return;
     this.finished = true;
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, this.onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, this.onSignal);
     const wasRaw = this.console?.interactive ?? false;
     this.console?.stop();
-    if (wasRaw && outcome.message) process.stderr.write('\r\n'); // leave the guest's half-written line
+    if (wasRaw && outcome.message) process.stderr.write('\n'); // leave the guest's half-written line
+    this.machine.stop();
     let final = outcome;
     try {
       this.inputs.serial.close();
       if (this.options.screen) process.stdout.write(`${this.machine.screenText().replace(/\n?$/, '\n')}`);
-      this.inputs.disk?.save();
+      if (this.inputs.disk?.writeBack) {
+        this.machine.flushDisk();
+        this.inputs.disk.save();
+      }
     } catch (error) {
-      final = error instanceof InputFileError ? { code: EXIT_USAGE, message: error.message } : this.internalError(error);
+      final = error instanceof InputFileError ? { code: EXIT_USAGE, message: error.message } : internalErrorOutcome(error, this.context);
     }
     this.settle?.(final);
   }
-
-  private outcomeOf(reason: ExitReason): Outcome {
-    switch (reason.kind) {
-      case 'debug-exit': return { code: debugExitStatus(reason.status) };
-      case 'halt': case 'shutdown': case 'reset': return { code: EXIT_OK };
-      case 'triple-fault': return { code: EXIT_TRIPLE_FAULT, message: `triple fault: ${firstLine(reason.message)}` };
-      case 'timeout': return { code: EXIT_TIMEOUT, message: `timeout: the guest was still running after ${this.options.timeoutSeconds} s` };
-      case 'error': return { code: EXIT_INTERNAL, message: `internal error: ${firstLine(reason.message)}${this.eipNote()}` };
-    }
-  }
-
-  private internalError(error: unknown): Outcome {
-    const text = error instanceof Error ? error.message : String(error);
-    return { code: EXIT_INTERNAL, message: `internal error: ${firstLine(text)}${this.eipNote()}` };
-  }
-
-  private eipNote(): string {
-    try {
-      return ` (guest EIP 0x${(this.machine.cpu.eip >>> 0).toString(16).padStart(8, '0')})`;
-    } catch {
-      return '';
-    }
-  }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.trim();
 }

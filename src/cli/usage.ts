@@ -21,7 +21,8 @@ Boots FILE (a Multiboot v1 kernel: ELF32, or a.out kludge) the way qemu-system-i
 
 Options:
   --kernel FILE          the kernel (or give it as the first plain argument)
-  --append STR           kernel command line (alias: --cmdline)
+  --append STR           kernel command line (alias: --cmdline); as with QEMU,
+                         the kernel receives "FILE STR"
   --initrd "F [ARGS],…"  Multiboot modules, comma-separated; each module's string is
                          its whole text, file name and arguments (",," is a comma)
   --mem MiB, -m MiB      RAM size, ${MIN_MEMORY_MIB}-${MAX_MEMORY_MIB} MiB (default ${DEFAULT_MEMORY_MIB}; suffix M or G allowed)

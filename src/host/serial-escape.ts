@@ -9,9 +9,9 @@ export type EscapeAction =
   | { kind: 'help' };
 
 export const ESCAPE_HELP =
-  'Ctrl-A X      quit kernelist\r\n' +
-  'Ctrl-A H      show these keys\r\n' +
-  'Ctrl-A Ctrl-A send one Ctrl-A to the guest\r\n';
+  'Ctrl-A X      quit kernelist\n' +
+  'Ctrl-A H      show these keys\n' +
+  'Ctrl-A Ctrl-A send one Ctrl-A to the guest\n';
 
 /** Splits terminal input into bytes for the guest and escape commands; any other key after Ctrl-A is swallowed, as in QEMU. */
 export class SerialEscape {

@@ -38,7 +38,8 @@ export interface MachineOptions {
 }
 
 export type ExitReason =
-  | { kind: 'debug-exit'; status: number }
+  /** isa-debug-exit: `value` is what the guest wrote, `status` = (value << 1) | 1 the process exit status, as QEMU. */
+  | { kind: 'debug-exit'; status: number; value: number }
   | { kind: 'halt' }
   | { kind: 'shutdown' }
   | { kind: 'reset' }
@@ -112,7 +113,7 @@ export class Machine {
     this.cmos = new CmosRtc(this.clock, rtcStart, this.irq(8));
     this.cmos.setMemorySizes(640, mib * 1024 - 1024);
     this.debugPorts = new DebugPorts({
-      onExit: (status) => this.finish({ kind: 'debug-exit', status }),
+      onExit: (status) => this.finish({ kind: 'debug-exit', status, value: status >>> 1 }),
       onShutdown: () => this.finish({ kind: 'shutdown' }),
       onConsoleByte: (byte) => this.emit('serial', byte),
     });

@@ -25,7 +25,7 @@ describe('kernelist: usage errors', () => {
   test('missing option value', () => expectUsageError(['run', 'k.elf', '--append'], /^kernelist: option '--append' needs a value$/));
   test('no kernel', () => expectUsageError(['run'], /^kernelist: no kernel given/));
   test('bad --mem', () => {
-    expectUsageError(['run', 'k.elf', '--mem', 'lots'], /^kernelist: --mem: 'lots' is not a RAM size from 2 to 3584 MiB$/);
+    expectUsageError(['run', 'k.elf', '--mem', 'lots'], /^kernelist: --mem: 'lots' is not a RAM size from 2 to 3072 MiB$/);
     expectUsageError(['run', 'k.elf', '--mem', '0'], /^kernelist: --mem: '0' is not a RAM size/);
   });
   test('bad --serial', () => expectUsageError(['run', 'k.elf', '--serial', 'pty'], /^kernelist: --serial: 'pty' is not stdio, file:PATH or none$/));

@@ -119,7 +119,7 @@ describe('kernelist run on a real kernel', () => {
       'magic 2badb002',
       'flags 0000024d',
       'mem_lower 0000027f',
-      'mem_upper 00007c00',
+      'mem_upper 00007b80',
       `cmdline ${elf} mode=i`,
       'loader kernelist',
       `module 00104000 00104007 aligned ${at('ma.bin')} one two data ABCD`,
@@ -127,7 +127,8 @@ describe('kernelist run on a real kernel', () => {
       'mmap 00000000 0009fc00 00000001',
       'mmap 0009fc00 00000400 00000002',
       'mmap 000f0000 00010000 00000002',
-      'mmap 00100000 01f00000 00000001',
+      'mmap 00100000 01ee0000 00000001',
+      'mmap 01fe0000 00020000 00000002',
       '',
     ].join('\n'));
   });

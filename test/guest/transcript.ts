@@ -21,8 +21,8 @@ export function goldenLines(text: string): string[] {
   return serialLines(text).map(stripComment);
 }
 
-export function exitLine(exit: { kind: string; status?: number; message?: string }): string {
-  return exit.kind === 'debug-exit' ? `exit=${exit.status}` : `exit=${exit.kind}`;
+export function exitLine(exit: { kind: string; value?: number; message?: string }): string {
+  return exit.kind === 'debug-exit' ? `exit=${exit.value}` : `exit=${exit.kind}`;
 }
 
 /** The golden file text for a transcript. */
@@ -62,12 +62,12 @@ export interface SdmOverride {
 
 /**
  * An override file (golden/<name>.sdm): one golden line per entry, "<description> -> <outcome>  # SDM: <reason>".
- * Lines starting with '#' and blank lines are notes.
+ * Lines starting with "# " (hash, space) and blank lines are notes; an entry may start with '#', as in "#UD".
  */
 export function parseSdmOverrides(text: string): SdmOverride[] {
   const overrides: SdmOverride[] = [];
   for (const raw of text.split('\n')) {
-    if (raw.trim() === '' || raw.startsWith('#')) continue;
+    if (raw.trim() === '' || raw.startsWith('# ') || raw === '#') continue;
     const arrow = raw.indexOf(' -> ');
     if (arrow < 0 || !COMMENT.test(raw)) {
       throw new Error(`SDM override needs "<description> -> <outcome>  # <reason>": ${raw}`);

@@ -55,7 +55,7 @@ export class StdioConsole {
     }
     for (const action of this.escape.feed(bytes)) {
       if (action.kind === 'send') this.handlers.input(action.bytes);
-      else if (action.kind === 'help') process.stderr.write(`\r\n${ESCAPE_HELP}`);
+      else if (action.kind === 'help') process.stderr.write(`\n${ESCAPE_HELP}`); // the terminal keeps ONLCR in raw mode
       else this.handlers.quit();
     }
   }

@@ -115,13 +115,26 @@ export function loadMultiboot(memory: PhysicalMemory, image: Uint8Array, options
   return { entry: kernel.entry >>> 0, eax: MULTIBOOT_BOOTLOADER_MAGIC, ebx: info.mbiAddr };
 }
 
+/**
+ * QEMU's firmware keeps the top 128 KiB of RAM for itself and its -kernel loader reports mem_upper and the
+ * memory map without it. We report the same, so a guest reads identical Multiboot information on both.
+ */
+export const FIRMWARE_RESERVED_TOP = 128 * 1024;
+
+/** RAM a guest may use above 1 MiB ends here. */
+export function usableRamTop(ramBytes: number): number {
+  return ramBytes > ONE_MIB + FIRMWARE_RESERVED_TOP ? ramBytes - FIRMWARE_RESERVED_TOP : ramBytes;
+}
+
 /** The memory map the loader reports for `ramBytes` of RAM (like QEMU's, without its ACPI and flash reservations). */
 export function multibootMemoryMap(ramBytes: number): MemoryMapEntry[] {
   const lowTop = Math.min(EBDA_START, ramBytes);
   const map: MemoryMapEntry[] = [{ base: 0, length: lowTop, type: MEMORY_AVAILABLE }];
   if (ramBytes > EBDA_START) map.push({ base: EBDA_START, length: VGA_BIOS_HOLE.start - EBDA_START, type: MEMORY_RESERVED });
   map.push({ base: BIOS_ROM_START, length: VGA_BIOS_HOLE.end - BIOS_ROM_START, type: MEMORY_RESERVED });
-  if (ramBytes > ONE_MIB) map.push({ base: ONE_MIB, length: ramBytes - ONE_MIB, type: MEMORY_AVAILABLE });
+  const top = usableRamTop(ramBytes);
+  if (ramBytes > ONE_MIB) map.push({ base: ONE_MIB, length: top - ONE_MIB, type: MEMORY_AVAILABLE });
+  if (top < ramBytes) map.push({ base: top, length: ramBytes - top, type: MEMORY_RESERVED });
   return map;
 }
 
@@ -282,7 +295,7 @@ class BootInfoLayout {
     memory.u8.fill(0, a, a + MBI_SIZE);
     memory.write32(a + MBI.flags, INFO_MEMORY | INFO_CMDLINE | INFO_MODS | INFO_MMAP | INFO_BOOT_LOADER_NAME);
     memory.write32(a + MBI.memLower, Math.floor(Math.min(EBDA_START, this.ramBytes) / 1024));
-    memory.write32(a + MBI.memUpper, Math.floor(Math.max(0, this.ramBytes - ONE_MIB) / 1024));
+    memory.write32(a + MBI.memUpper, Math.floor(Math.max(0, usableRamTop(this.ramBytes) - ONE_MIB) / 1024));
     memory.write32(a + MBI.cmdline, this.cmdlineAddr);
     memory.write32(a + MBI.modsCount, this.modules.length);
     memory.write32(a + MBI.modsAddr, this.moduleListAddr);

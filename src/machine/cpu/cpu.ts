@@ -14,12 +14,15 @@ import { SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITA
 import { Insn } from './decode/insn.js';
 import { decodeInstruction } from './decode/decoder.js';
 import { CPUID_FEATURES_EDX, MSR_TSC } from './exec/system.js';
+import { compileBlock, COMPILE_THRESHOLD, type CompiledBlock } from './jit/block-compiler.js';
 import { deliverException, deliverExternalInterrupt, type TripleFaultHandler } from './protection/interrupts.js';
 
 /** A run of decoded instructions starting at one physical address and ending at a control transfer or page end. */
 export class Block {
-  constructor(readonly physStart: number, readonly insns: Insn[], readonly byteLength: number) {}
-  valid = true;
+  constructor(readonly physStart: number, readonly insns: Insn[], readonly byteLength: number, readonly code32: boolean) {}
+  /** Times executed by the interpreter; at COMPILE_THRESHOLD the block is compiled. */
+  hits = 0;
+  compiled: CompiledBlock | undefined = undefined;
 }
 
 const MAX_BLOCK_INSNS = 64;
@@ -68,20 +71,26 @@ export class Cpu extends LazyFlags {
   eventCheck = true;
   /** The instruction after STI / MOV SS / POP SS runs before interrupts are recognised. */
   interruptShadow = false;
+  /** MOV SS / POP SS also hold off debug traps (#DB) until after the next instruction (SDM §6.8.3). */
+  debugShadow = false;
   /** Set by a write into a page holding cached code: the current block stops after this instruction. */
   breakBlock = false;
   stopRequested = false;
 
   /** Block being executed, its starting EIP and the instruction in flight. */
-  private blockEip = 0;
-  private curInsn: Insn;
+  blockEip = 0;
+  curInsn: Insn;
+  /** Compile hot blocks to JavaScript (off: interpret everything, for tests of the interpreter itself). */
+  compileBlocks = true;
   private readonly scratch = new Insn();
-  private readonly blocks = new Map<number, Block>();
+  /** Decoded blocks by physical page, then by offset in the page (allocated for pages that hold code). */
   private readonly pageBlocks: (Block[] | undefined)[];
   /** Per physical page: 1 when cached blocks were decoded from it. */
   readonly codePages: Uint8Array;
 
   readonly tlb = new Tlb();
+  /** The TLB's entry array, held directly for the fast paths. */
+  readonly tlbEntries = this.tlb.entries;
   readMask: number = READ_MASK[0];
   writeMask: number = WRITE_MASK[0];
   execMask: number = EXEC_MASK[0];
@@ -269,42 +278,42 @@ export class Cpu extends LazyFlags {
   // ---------------------------------------------------------------- linear memory (privilege given by CPL)
 
   readLin8(lin: number): number {
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     const m = this.readMask;
     if ((e & m) === m) return this.u8[(e & ~0xfff) | (lin & 0xfff)]!;
     return this.memory.read8(this.translate(lin, false, false, this.cpl === 3));
   }
 
   readLin16(lin: number): number {
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     const m = this.readMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffe) return this.view.getUint16((e & ~0xfff) | (lin & 0xfff), true);
     return this.readLinSlow(lin, 2, this.cpl === 3);
   }
 
   readLin32(lin: number): number {
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     const m = this.readMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffc) return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
     return this.readLinSlow(lin, 4, this.cpl === 3);
   }
 
   writeLin8(lin: number, v: number): void {
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) === m) { this.u8[(e & ~0xfff) | (lin & 0xfff)] = v; return; }
     this.writeLinSlow(lin, 1, v, this.cpl === 3);
   }
 
   writeLin16(lin: number, v: number): void {
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffe) { this.view.setUint16((e & ~0xfff) | (lin & 0xfff), v, true); return; }
     this.writeLinSlow(lin, 2, v, this.cpl === 3);
   }
 
   writeLin32(lin: number, v: number): void {
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffc) { this.view.setInt32((e & ~0xfff) | (lin & 0xfff), v, true); return; }
     this.writeLinSlow(lin, 4, v, this.cpl === 3);
@@ -343,7 +352,7 @@ export class Cpu extends LazyFlags {
 
   // Supervisor-privilege linear accesses: descriptor tables, the TSS, the IDT (SDM §5.5 "implicit supervisor access").
   readSup32(lin: number): number {
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     if ((e & READ_MASK[0]) === READ_MASK[0] && (lin & 0xfff) <= 0xffc) return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
     return this.readLinSlow(lin, 4, false);
   }
@@ -399,7 +408,7 @@ export class Cpu extends LazyFlags {
   probeWrite(seg: number, off: number, size: number): void {
     const a = this.segAccess[seg]!;
     const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, size);
-    const e = this.tlb.entries[lin >>> 12]!;
+    const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) !== m) this.translate(lin, true, false, this.cpl === 3);
     const end = (lin + size - 1) | 0;
@@ -504,28 +513,15 @@ export class Cpu extends LazyFlags {
   // ---------------------------------------------------------------- decoded-code cache
 
   private invalidateCodePage(page: number): void {
-    const list = this.pageBlocks[page];
-    if (list) {
-      for (const b of list) {
-        b.valid = false;
-        this.blocks.delete(this.blockKey(b.physStart, true));
-        this.blocks.delete(this.blockKey(b.physStart, false));
-      }
-      this.pageBlocks[page] = undefined;
-    }
+    this.pageBlocks[page] = undefined;
     this.codePages[page] = 0;
     this.breakBlock = true;
   }
 
   /** Forgets every decoded block (mode changes that alter decoding, reset). */
   invalidateAllCode(): void {
-    this.blocks.clear();
     this.pageBlocks.fill(undefined);
     this.codePages.fill(0);
-  }
-
-  private blockKey(phys: number, code32: boolean): number {
-    return (phys >>> 0) + (code32 ? 0x100000000 : 0);
   }
 
   /** Decodes the block starting at the current EIP, whose first byte is at physical `phys`. */
@@ -550,15 +546,15 @@ export class Cpu extends LazyFlags {
       insns.push(insn);
       if (insn.row === null || insn.row.endsBlock) break;
     }
-    const block = new Block(phys, insns, delta);
+    const block = new Block(phys, insns, delta, code32);
     if (insns.length > 0 && (phys >>> 0) < this.ramSize) {
       const page = phys >>> 12;
       if (!this.codePages[page]) {
         this.codePages[page] = 1;
         this.tlb.revokeWritesTo(phys);
       }
-      (this.pageBlocks[page] ??= []).push(block);
-      this.blocks.set(this.blockKey(phys, code32), block);
+      const slots = (this.pageBlocks[page] ??= new Array<Block>(4096));
+      slots[phys & 0xfff] = block;
     }
     return block;
   }
@@ -582,6 +578,13 @@ export class Cpu extends LazyFlags {
     return StopReason.Budget;
   }
 
+  /** After MOV SS or POP SS: interrupts and debug traps wait one instruction. */
+  shadowAfterStackLoad(): void {
+    this.interruptShadow = true;
+    this.debugShadow = true;
+    this.eventCheck = true;
+  }
+
   stop(): void {
     this.stopRequested = true;
     this.eventCheck = true;
@@ -595,20 +598,30 @@ export class Cpu extends LazyFlags {
   private runBlocks(stopAt: number): void {
     while (this.retired < stopAt && !this.eventCheck) {
       const lin = (this.segBase[CS]! + this.eip) | 0;
-      const e = this.tlb.entries[lin >>> 12]!;
+      const e = this.tlbEntries[lin >>> 12]!;
       const m = this.execMask;
-      const phys = (e & m) === m ? (e & ~0xfff) | (lin & 0xfff) : this.translateFetch(lin);
+      const phys = (e & m) === m ? (e & ~0xfff) | (lin & 0xfff) : this.fetchMiss(lin);
       const code32 = (this.segAttr[CS]! & ATTR_DB) !== 0;
-      let block = this.blocks.get(this.blockKey(phys, code32));
-      if (block === undefined) block = this.buildBlock(phys, code32);
+      const slots = this.pageBlocks[phys >>> 12];
+      let block = slots !== undefined ? slots[phys & 0xfff] : undefined;
+      if (block === undefined || block.code32 !== code32) {
+        this.attributeFaultsToEip();
+        block = this.buildBlock(phys, code32);
+      }
       const insns = block.insns;
       const n = insns.length;
-      if (n === 0 || !this.blockFitsCsLimit(block)) {
+      if (n === 0 || (!(this.segAccess[CS]! & SEG_FLAT) && !this.blockFitsCsLimit(block))) {
         this.stepOne();
         continue;
       }
       const base = this.eip;
       this.blockEip = base;
+      const compiled = block.compiled;
+      if (compiled !== undefined) {
+        compiled(this);
+        continue;
+      }
+      if (++block.hits === COMPILE_THRESHOLD && this.compileBlocks) block.compiled = compileBlock(insns);
       for (let k = 0; k < n - 1; k++) {
         const insn = insns[k]!;
         this.curInsn = insn;
@@ -635,9 +648,18 @@ export class Cpu extends LazyFlags {
     return (this.eip >>> 0) + block.byteLength - 1 <= this.segHigh[CS]!;
   }
 
-  /** Instruction fetch translation; fetch checks happen in the decoder, this only pages. */
-  private translateFetch(lin: number): number {
+  /** A fetch that misses the TLB: a #PF here belongs to the instruction at EIP, not to the previous block. */
+  private fetchMiss(lin: number): number {
+    this.attributeFaultsToEip();
     return this.translate(lin, false, true, this.cpl === 3);
+  }
+
+  /** Makes a fault raised before any instruction of a block runs report the current EIP. */
+  private attributeFaultsToEip(): void {
+    this.curInsn = this.scratch;
+    this.scratch.startDelta = 0;
+    this.scratch.index = 0;
+    this.blockEip = this.eip;
   }
 
   /** Executes exactly one instruction without the block cache (single-step, shadows, page-crossing code). */
@@ -689,7 +711,9 @@ export class Cpu extends LazyFlags {
   private stepSingle(): void {
     const trap = (this.flags & FLAG_TF) !== 0 && !(this.flags & FLAG_RF);
     this.flags &= ~FLAG_RF;
+    this.debugShadow = false;
     this.stepOne();
+    if (this.debugShadow) { this.debugShadow = false; return; }
     if (trap) {
       this.dr[6] |= 1 << 14;
       this.curInsn = this.scratch;

@@ -219,10 +219,11 @@ export class Pic8259Pair implements InterruptController {
   }
 
   setIrq(n: number, high: boolean): void {
+    if (!Number.isInteger(n) || n < 0 || n > 15) throw new RangeError(`Pic8259Pair: no IRQ ${n} (0..15)`);
     if (n === CASCADE_INPUT) n = 9;
     if (n < 8) {
       this.master.setInput(n, high);
-    } else if (n < 16) {
+    } else {
       this.slave.setInput(n - 8, high);
       this.updateCascade();
     }

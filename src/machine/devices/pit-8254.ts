@@ -68,10 +68,10 @@ class PitChannel {
     this.gate = gateTiedHigh;
   }
 
-  /** Power-on state as QEMU sets it: mode 3, lobyte/hibyte, count 65536, running where the gate is high. */
-  reset(tick: number): void {
+  /** Lobyte/hibyte access, count 65536, running in `mode` where the gate is high. */
+  reset(tick: number, mode: number): void {
     this.gate = this.gateTiedHigh;
-    this.mode = 3; this.modeBits = 3; this.accessMode = 3; this.bcd = false;
+    this.mode = mode; this.modeBits = mode; this.accessMode = 3; this.bcd = false;
     this.countRegister = 0x10000; this.idleValue = 0; this.nullCount = true;
     this.latchedCount = null; this.latchedStatus = null; this.readHighNext = false; this.writeHighNext = false;
     this.pendingCount = null; this.pausedElapsed = null;
@@ -295,6 +295,8 @@ class PitChannel {
  * The PIT. Time comes only from the MachineClock. IRQ0 is a raise()+lower() pulse on each rising edge of
  * channel 0's OUT; when the machine falls several periods behind, the missed edges fire one pulse.
  * Not modelled: OUT changes caused by a control word write (QEMU does not signal those either).
+ * Read-back status follows the datasheet (OUT high in mode 2 except at count 1, null count bit), where QEMU
+ * differs; port 0x43 reads 0xFF like an undriven ISA bus (QEMU returns 0).
  */
 export class Pit8254 implements TimedDevice {
   private readonly channels = [new PitChannel(true), new PitChannel(true), new PitChannel(false)];
@@ -317,11 +319,12 @@ export class Pit8254 implements TimedDevice {
     });
   }
 
+  /** The state QEMU and SeaBIOS leave: channel 0 in mode 2 at 18.2 Hz, channels 1 and 2 in mode 3, gate 2 low. */
   reset(): void {
     this.lastTick = pitTicksAt(this.clock.nowNs());
     this.speakerData = false;
     this.port61Stored = 0;
-    for (const channel of this.channels) channel.reset(this.lastTick);
+    this.channels.forEach((channel, i) => channel.reset(this.lastTick, i === 0 ? 2 : 3));
   }
 
   advance(nowNs: number): void {

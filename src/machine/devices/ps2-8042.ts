@@ -115,6 +115,7 @@ interface OutputByte { value: number; aux: boolean }
  * wait while scanning or the keyboard interface is disabled, and survive a keyboard reset.
  * Host keys are always delivered as set 1, which is what a guest sees with translation on (the default);
  * a guest that turns translation off is not given set 2 codes. The mouse port has no device and no IRQ12.
+ * Status bit 3 follows the last port written, as on the chip (QEMU always shows it set).
  */
 export class Ps2Controller8042 {
   private readonly controllerOutput: OutputByte[] = [];
@@ -311,15 +312,12 @@ export class Ps2Controller8042 {
     this.scancodeSet = 2;
   }
 
-  /** A byte written to port 0x60 for the keyboard: a command, or the argument of ED, F3 or F0. */
+  /** A byte written to port 0x60 for the keyboard: a command, or (whatever its value, as QEMU) the argument of ED, F3 or F0. */
   private keyboardByte(value: number): void {
     const command = this.pendingKeyboardCommand;
     this.pendingKeyboardCommand = null;
-    if (command !== null && !(value & 0x80)) {
-      this.keyboardArgument(command, value);
-      return;
-    }
-    this.keyboardCommand(value);
+    if (command !== null) this.keyboardArgument(command, value);
+    else this.keyboardCommand(value);
   }
 
   private keyboardArgument(command: number, value: number): void {

@@ -37,6 +37,8 @@ const MSR_DCD = 0x80;
 /** What the host end presents outside loopback: carrier, data set ready and clear to send (as QEMU does). */
 const HOST_MODEM_LINES = MSR_DCD | MSR_DSR | MSR_CTS;
 
+/** QEMU resets MCR to OUT2, so a guest that never writes MCR still gets interrupts. */
+const MCR_RESET = MCR_OUT2;
 const FIFO_SIZE = 16;
 const TRIGGER_LEVELS = [1, 4, 8, 14] as const;
 const UART_CLOCK_HZ = 115_200;
@@ -61,7 +63,8 @@ function utf8Bytes(text: string): number[] {
  * - clearing the RX FIFO (FCR bit 1, FIFO enable changes, reset) returns bytes that came from the host to
  *   the front of the host queue instead of dropping them; only loopback bytes are discarded;
  * - the character timeout needs guest time: from the optional clock, else from the last advance() call.
- * In loopback mode OUT2 is forced inactive on the pins, so (as on a PC) no IRQ reaches the PIC.
+ * In loopback mode OUT2 is forced inactive on the pins, so (as on a PC) no IRQ reaches the PIC, and MSR
+ * delta bits follow the looped MCR bits as the datasheet says (QEMU reports no deltas there).
  */
 export class Uart16550 implements TimedDevice {
   private readonly rxFifo: number[] = [];
@@ -69,7 +72,7 @@ export class Uart16550 implements TimedDevice {
   private hostQueueHead = 0;
   private ier = 0;
   private lcr = 0;
-  private mcr = 0;
+  private mcr = MCR_RESET;
   private scr = 0;
   private divisor = 12;
   private fifoEnabled = false;
@@ -99,7 +102,7 @@ export class Uart16550 implements TimedDevice {
 
   reset(): void {
     this.clearRxFifo();
-    this.ier = 0; this.lcr = 0; this.mcr = 0; this.scr = 0; this.divisor = 12;
+    this.ier = 0; this.lcr = 0; this.mcr = MCR_RESET; this.scr = 0; this.divisor = 12;
     this.fifoEnabled = false; this.triggerLevel = 1;
     this.overrun = false; this.thrInterrupt = false;
     this.modemLines = HOST_MODEM_LINES; this.modemDeltas = 0;

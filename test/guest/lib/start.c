@@ -6,6 +6,7 @@ void lib_start(u32 magic, struct multiboot_info *mbi)
 {
     serial_init();
     idt_init();
+    pic_init(); /* a BIOS may have left the timer unmasked on vectors 0x08..: mask everything first */
     test_main(magic, mbi);
     test_exit(0);
 }

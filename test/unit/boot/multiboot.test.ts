@@ -231,11 +231,11 @@ describe('loadMultiboot: the boot information structure', () => {
     assert.ok(memory.u8.subarray(mbi + 68, mbi + 88).every((b) => b === 0));
   });
 
-  test('reports mem_lower = 639 KiB and mem_upper = RAM above 1 MiB in KiB', () => {
+  test('reports mem_lower = 639 KiB and mem_upper = RAM above 1 MiB less the top 128 KiB, as QEMU does', () => {
     for (const mib of [2, 32, 128]) {
       const { memory, mbi } = booted(mib);
       assert.equal(u32(memory, mbi + MBI.memLower), 639);
-      assert.equal(u32(memory, mbi + MBI.memUpper), (mib - 1) * 1024);
+      assert.equal(u32(memory, mbi + MBI.memUpper), (mib - 1) * 1024 - 128);
     }
   });
 
@@ -278,15 +278,16 @@ describe('loadMultiboot: the boot information structure', () => {
     assert.equal(u32(memory, mbi + MBI.flags) & 0x8, 0x8);
   });
 
-  test('gives the memory map QEMU gives for -kernel, up to the end of RAM', () => {
+  test('gives the memory map QEMU gives for -kernel, with the top 128 KiB reserved', () => {
     const { memory, mbi } = booted(32);
     assert.equal(u32(memory, mbi + MBI.mmapAddr), LOW_MMAP_ADDR);
-    assert.equal(u32(memory, mbi + MBI.mmapLength), 4 * 24);
+    assert.equal(u32(memory, mbi + MBI.mmapLength), 5 * 24);
     assert.deepEqual(memoryMap(memory, mbi), [
       [20, 0, 0x9fc00, 1],
       [20, 0x9fc00, 0x400, 2],
       [20, 0xf0000, 0x10000, 2],
-      [20, 0x100000, 31 * MiB, 1],
+      [20, 0x100000, 31 * MiB - 128 * 1024, 1],
+      [20, 32 * MiB - 128 * 1024, 128 * 1024, 2],
     ]);
   });
 

@@ -165,7 +165,7 @@ describe('CmosRtc', () => {
     });
 
     test('flags are set even with the interrupt disabled, without raising IRQ8', () => {
-      const { io, clock, irq } = setup();
+      const { io, clock, irq } = setup(new Date('2024-01-01T10:00:00Z'));
       clock.ns = 3 * SECOND;
       assert.equal(read(io, 0x0c), 0x50, 'PF and UF, no IRQF');
       assert.equal(irq.rises, 0);
@@ -210,20 +210,22 @@ describe('CmosRtc', () => {
   describe('CMOS RAM and ports', () => {
     test('setMemorySizes fills the base, extended and above-16-MiB fields with the BIOS checksum', () => {
       const { rtc, io } = setup();
-      rtc.setMemorySizes(640, 127 * 1024);
+      rtc.setMemorySizes(640, 63 * 1024); // a 64 MiB machine
       assert.equal(read(io, 0x15) | (read(io, 0x16) << 8), 640);
-      assert.equal(read(io, 0x17) | (read(io, 0x18) << 8), 127 * 1024);
-      assert.equal(read(io, 0x30) | (read(io, 0x31) << 8), 127 * 1024);
-      assert.equal(read(io, 0x34) | (read(io, 0x35) << 8), (112 * 1024) / 64);
+      assert.equal(read(io, 0x17) | (read(io, 0x18) << 8), 63 * 1024);
+      assert.equal(read(io, 0x30) | (read(io, 0x31) << 8), 63 * 1024);
+      assert.equal(read(io, 0x34) | (read(io, 0x35) << 8), (48 * 1024) / 64);
       let sum = 0;
       for (let i = 0x10; i <= 0x2d; i++) sum += read(io, i);
       assert.equal((read(io, 0x2e) << 8) | read(io, 0x2f), sum);
     });
 
-    test('extended memory is capped at 0xFFFF KiB; small machines have nothing above 16 MiB', () => {
+    test('extended memory and the 64 KiB block count are capped at 0xFFFF; small machines have nothing above 16 MiB', () => {
       const { rtc, io } = setup();
-      rtc.setMemorySizes(640, 3 * 1024 * 1024);
+      rtc.setMemorySizes(640, 127 * 1024);
       assert.equal(read(io, 0x17) | (read(io, 0x18) << 8), 0xffff);
+      assert.equal(read(io, 0x34) | (read(io, 0x35) << 8), (112 * 1024) / 64);
+      rtc.setMemorySizes(640, 5 * 1024 * 1024);
       assert.equal(read(io, 0x34) | (read(io, 0x35) << 8), 0xffff);
       rtc.setMemorySizes(640, 7 * 1024);
       assert.equal(read(io, 0x34) | (read(io, 0x35) << 8), 0);

@@ -73,6 +73,7 @@ describe('Pic8259Pair', () => {
     test('an IRQ number outside 0..15 is a host wiring error', () => {
       const { pic } = setup();
       assert.throws(() => pic.irqLine(16), RangeError);
+      assert.throws(() => pic.setIrq(-1, true), RangeError);
     });
   });
 

@@ -133,7 +133,7 @@ describe('Pit8254', () => {
     });
   });
 
-  describe('channel 0 modes 0 and 3', () => {
+  describe('channel 0 modes 0 and 3, and the post-BIOS state', () => {
     test('mode 0 fires one edge at terminal count and then wraps without firing', () => {
       const { pit, io, clock, irq } = setup();
       programChannel0(io, 0x30, 5000);
@@ -177,8 +177,10 @@ describe('Pit8254', () => {
       assert.deepEqual(values, [5, 4, 2, 5, 2]);
     });
 
-    test('the power-on state runs channel 0 in mode 3 with count 65536 (18.2 Hz)', () => {
-      const { pit, clock, irq } = setup();
+    test('the post-BIOS state runs channel 0 in mode 2 with count 65536 (18.2 Hz)', () => {
+      const { pit, io, clock, irq } = setup();
+      io.write8(0x43, 0xe2);
+      assert.equal(io.read8(0x40), 0xb4, 'OUT high, lobyte/hibyte, mode 2, binary');
       assert.equal(pit.nextEventNs(), pitNsAtTick(65536));
       runUntil(pit, clock, 1_000_000_000);
       assert.equal(irq.pulses, 18);

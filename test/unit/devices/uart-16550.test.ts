@@ -282,6 +282,14 @@ describe('Uart16550', () => {
       assert.equal(irq.level, false, 'lowered when nothing is pending');
     });
 
+    test('MCR resets to OUT2 (as QEMU), so setting IER alone is enough for interrupts', () => {
+      const { uart, io, irq } = setup();
+      assert.equal(io.read8(MCR), 0x08);
+      io.write8(IER, 0x01);
+      uart.receive('k');
+      assert.equal(irq.level, true);
+    });
+
     test('attach at another base and name (COM2)', () => {
       const io = new IoBus();
       const sent: number[] = [];

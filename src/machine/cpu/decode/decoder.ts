@@ -89,7 +89,7 @@ export function decodeInstruction(cpu: Cpu, lin: number, eip: number, code32: bo
   }
   if (row === undefined) { finishInvalid(insn); return; }
   insn.row = row;
-  decodeImmediates(insn, row, o32, a32, b);
+  decodeImmediates(insn, row, o32, a32, index & 0xff);
   insn.sub = row.sub ?? (row.ext !== undefined ? insn.reg : 0);
   // LOCK is valid only on lockable instructions with a memory destination (#UD otherwise).
   if (lock && (!row.lockable || !insn.isMemory)) { finishInvalid(insn); insn.row = row; return; }

@@ -312,13 +312,13 @@ export function popSreg32(cpu: Cpu, i: Insn): void {
   const sel = cpu.stackRead32(0) & 0xffff;
   loadSegment(cpu, i.sub, sel);
   cpu.adjustEsp(4);
-  if (i.sub === SS) { cpu.interruptShadow = true; cpu.eventCheck = true; }
+  if (i.sub === SS) cpu.shadowAfterStackLoad();
 }
 export function popSreg16(cpu: Cpu, i: Insn): void {
   const sel = cpu.stackRead16(0);
   loadSegment(cpu, i.sub, sel);
   cpu.adjustEsp(2);
-  if (i.sub === SS) { cpu.interruptShadow = true; cpu.eventCheck = true; }
+  if (i.sub === SS) cpu.shadowAfterStackLoad();
 }
 
 /** MOV Sreg, Ew (8E); loading CS this way is #UD. */
@@ -326,7 +326,7 @@ export function movSwEw(cpu: Cpu, i: Insn): void {
   if (i.reg === 1 || i.reg > 5) cpu.raiseUD();
   const sel = i.mod === 3 ? cpu.r16[i.rm * 2]! : cpu.read16(i.seg, cpu.ea(i));
   loadSegment(cpu, i.reg, sel);
-  if (i.reg === SS) { cpu.interruptShadow = true; cpu.eventCheck = true; }
+  if (i.reg === SS) cpu.shadowAfterStackLoad();
 }
 /** MOV Ew, Sreg (8C): a register destination gets the zero-extended selector with a 32-bit operand size. */
 export function movEwSw(cpu: Cpu, i: Insn): void {
@@ -344,7 +344,7 @@ export function loadFarPointer(cpu: Cpu, i: Insn): void {
   const sel = cpu.read16(i.seg, (addr + (i.o32 ? 4 : 2)) | 0);
   loadSegment(cpu, i.sub, sel);
   if (i.o32) cpu.r32[i.reg] = off; else cpu.r16[i.reg * 2] = off;
-  if (i.sub === SS) { cpu.interruptShadow = true; cpu.eventCheck = true; }
+  if (i.sub === SS) cpu.shadowAfterStackLoad();
 }
 
 // --- ENTER / LEAVE

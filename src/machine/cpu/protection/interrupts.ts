@@ -46,6 +46,8 @@ export function deliverException(cpu: Cpu, vector: number, errorCode: number, _e
     deliver(cpu, vector, errorCode, source);
   } catch (e) {
     if (!(e instanceof CpuFault)) { inFlight = -1; throw e; }
+    // A fault while delivering INT n/INT3/INTO is a fault of that instruction: EIP goes back to it.
+    if (source === EventSource.Software) { inFlight = first; throw e; }
     const second = e.vector, code = e.hasErrorCode ? e.errorCode : -1;
     if (vector === Vector.DF) { inFlight = -1; tripleFault(cpu, `${VECTOR_NAMES[second] ?? second} while delivering #DF`); return; }
     if (isDoubleFault(vector, second)) { inFlight = Vector.DF; deliverDoubleFault(cpu, second); return; }
