@@ -62,7 +62,8 @@ interface MachineEvents {
 export const MULTIBOOT_GDT_ADDRESS = 0x800;
 export const MULTIBOOT_INITIAL_ESP = 0x7c00;
 
-const SLICE_INSTRUCTIONS = 2_000_000;
+/** Instructions per CPU slice between device updates and host-clock checks. */
+const SLICE_INSTRUCTIONS = 50_000;
 
 export class Machine {
   readonly memory: PhysicalMemory;
@@ -311,12 +312,15 @@ export class Machine {
     const deadline = options.timeoutMs !== undefined ? this.hostNowMs() + options.timeoutMs : Infinity;
     const limit = options.maxInstructions ?? Infinity;
     const start = this.cpu.retired;
+    // Short first turns get early output (the boot banner) to the host quickly; later ones amortise the yield.
+    let turnMs = 1;
     while (!this.exitReason) {
       if (this.hostNowMs() >= deadline || this.cpu.retired - start >= limit) {
         this.finish({ kind: 'timeout' });
         break;
       }
-      const sliceEnd = this.hostNowMs() + 20;
+      const sliceEnd = this.hostNowMs() + turnMs;
+      turnMs = Math.min(20, turnMs * 2);
       let waitingFor: number | undefined;
       while (!this.exitReason && this.hostNowMs() < sliceEnd && this.cpu.retired - start < limit) {
         waitingFor = this.runSlice(Math.min(SLICE_INSTRUCTIONS, limit - (this.cpu.retired - start)));

@@ -75,6 +75,8 @@ export class Cpu extends LazyFlags {
   debugShadow = false;
   /** Set by a write into a page holding cached code: the current block stops after this instruction. */
   breakBlock = false;
+  /** Set with breakBlock by a taken side exit (a conditional branch inside a block): EIP is already the target. */
+  branched = false;
   stopRequested = false;
 
   /** Block being executed, its starting EIP and the instruction in flight. */
@@ -578,6 +580,12 @@ export class Cpu extends LazyFlags {
     return StopReason.Budget;
   }
 
+  /** A conditional branch was taken inside a block: leave the block at the new EIP. */
+  takeSideExit(): void {
+    this.branched = true;
+    this.breakBlock = true;
+  }
+
   /** After MOV SS or POP SS: interrupts and debug traps wait one instruction. */
   shadowAfterStackLoad(): void {
     this.interruptShadow = true;
@@ -628,7 +636,8 @@ export class Cpu extends LazyFlags {
         insn.exec(this, insn);
         if (this.breakBlock) {
           this.breakBlock = false;
-          this.eip = (base + insn.endDelta) | 0;
+          if (this.branched) this.branched = false;
+          else this.eip = (base + insn.endDelta) | 0;
           this.retired += k + 1;
           this.curInsn = this.scratch;
           return;
@@ -639,6 +648,7 @@ export class Cpu extends LazyFlags {
       this.eip = (base + last.endDelta) | 0;
       last.exec(this, last);
       this.breakBlock = false;
+      this.branched = false;
       this.retired += n;
     }
   }
@@ -674,6 +684,7 @@ export class Cpu extends LazyFlags {
     this.eip = (this.blockEip + insn.endDelta) | 0;
     insn.exec(this, insn);
     this.breakBlock = false;
+    this.branched = false;
     this.retired++;
   }
 

@@ -112,8 +112,9 @@ for (const [code, mnemonic, kind] of STRINGS) {
 // --- 70-7F, 0F 80-8F, 0F 90-9F, 0F 40-4F: condition codes
 const CC = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 for (let cc = 0; cc < 16; cc++) {
-  add({ code: 0x70 + cc, mnemonic: 'j' + CC[cc], operands: ['Jb'], x: C.jcc, sub: cc, endsBlock: true, fuzz: false });
-  add({ code: 0x0f80 + cc, mnemonic: 'j' + CC[cc], operands: ['Jz'], x: C.jcc, sub: cc, endsBlock: true, fuzz: false });
+  // Jcc is a side exit, not a block end: decoding continues on the fall-through path.
+  add({ code: 0x70 + cc, mnemonic: 'j' + CC[cc], operands: ['Jb'], x: C.jcc, sub: cc, fuzz: false });
+  add({ code: 0x0f80 + cc, mnemonic: 'j' + CC[cc], operands: ['Jz'], x: C.jcc, sub: cc, fuzz: false });
   add({ code: 0x0f90 + cc, mnemonic: 'set' + CC[cc], operands: ['Eb'], b: D.setcc, sub: cc });
   add({ code: 0x0f40 + cc, mnemonic: 'cmov' + CC[cc], operands: ['Gv', 'Ev'], w: D.cmovcc16, d: D.cmovcc32, sub: cc });
 }

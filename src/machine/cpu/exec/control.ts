@@ -20,8 +20,12 @@ export function jmpRel(cpu: Cpu, i: Insn): void {
   jumpNear(cpu, cpu.eip + i.imm, i.o32);
 }
 
+/** Jcc may sit inside a block (a side exit), so its target is relative to its own next EIP. */
 export function jcc(cpu: Cpu, i: Insn): void {
-  if (cpu.testCondition(i.sub)) jumpNear(cpu, cpu.eip + i.imm, i.o32);
+  if (cpu.testCondition(i.sub)) {
+    jumpNear(cpu, cpu.nextEip(i) + i.imm, i.o32);
+    cpu.takeSideExit();
+  }
 }
 
 export function jmpEv(cpu: Cpu, i: Insn): void {

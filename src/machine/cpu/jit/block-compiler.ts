@@ -29,10 +29,10 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock | undefined 
     if (k === n - 1) body.push(`cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0;`);
     body.push(`cpu.curInsn = i${k}; h${k}(cpu, i${k});`);
     if (k < n - 1) {
-      body.push(`if (cpu.breakBlock) { cpu.breakBlock = false; cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0; cpu.retired += ${k + 1}; return; }`);
+      body.push(`if (cpu.breakBlock) { cpu.breakBlock = false; if (cpu.branched) cpu.branched = false; else cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0; cpu.retired += ${k + 1}; return; }`);
     }
   }
-  body.push(`cpu.breakBlock = false; cpu.retired += ${n};`);
+  body.push(`cpu.breakBlock = false; cpu.branched = false; cpu.retired += ${n};`);
   const source = `return function block(cpu) {\n${body.join('\n')}\n};`;
   try {
     const factory = new Function(...params, source) as (...a: (Handler | Insn)[]) => CompiledBlock;
