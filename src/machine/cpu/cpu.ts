@@ -23,6 +23,16 @@ export class Block {
   /** Times executed by the interpreter; at COMPILE_THRESHOLD the block is compiled. */
   hits = 0;
   compiled: CompiledBlock | undefined = undefined;
+  /**
+   * Links to the blocks that followed this one (taken and fall-through exits), valid while neither the TLB
+   * nor the code cache nor CS/CPL changed (both generations still match).
+   */
+  linkTlbGen = -1;
+  linkCodeGen = -1;
+  next0Eip = -1;
+  next0: Block | undefined = undefined;
+  next1Eip = -1;
+  next1: Block | undefined = undefined;
 }
 
 const MAX_BLOCK_INSNS = 64;
@@ -87,6 +97,8 @@ export class Cpu extends LazyFlags {
   private readonly scratch = new Insn();
   /** Decoded blocks by physical page, then by offset in the page (allocated for pages that hold code). */
   private readonly pageBlocks: (Block[] | undefined)[];
+  /** Bumped when decoded code, CS or CPL changes: links between blocks made before are stale. */
+  codeGeneration = 0;
   /** Per physical page: 1 when cached blocks were decoded from it. */
   readonly codePages: Uint8Array;
 
@@ -164,7 +176,7 @@ export class Cpu extends LazyFlags {
     }
     if (access && base === 0 && this.segLow[seg] === 0 && this.segHigh[seg] === 0xffffffff) access |= SEG_FLAT;
     this.segAccess[seg] = access;
-    if (seg === CS) this.invalidateCurrentCodeMode();
+    if (seg === CS) { this.invalidateCurrentCodeMode(); this.codeGeneration++; }
   }
 
   /** Marks a segment register unusable (a null selector loaded into DS/ES/FS/GS in protected mode). */
@@ -189,6 +201,7 @@ export class Cpu extends LazyFlags {
   /** CPL changes select the user or supervisor TLB permission masks. */
   setCpl(cpl: number): void {
     this.cpl = cpl;
+    this.codeGeneration++;
     const user = cpl === 3 ? 1 : 0;
     this.readMask = READ_MASK[user];
     this.writeMask = WRITE_MASK[user];
@@ -517,6 +530,7 @@ export class Cpu extends LazyFlags {
   private invalidateCodePage(page: number): void {
     this.pageBlocks[page] = undefined;
     this.codePages[page] = 0;
+    this.codeGeneration++;
     this.breakBlock = true;
   }
 
@@ -524,6 +538,7 @@ export class Cpu extends LazyFlags {
   invalidateAllCode(): void {
     this.pageBlocks.fill(undefined);
     this.codePages.fill(0);
+    this.codeGeneration++;
   }
 
   /** Decodes the block starting at the current EIP, whose first byte is at physical `phys`. */
@@ -604,17 +619,15 @@ export class Cpu extends LazyFlags {
   }
 
   private runBlocks(stopAt: number): void {
+    let prev: Block | undefined;
     while (this.retired < stopAt && !this.eventCheck) {
-      const lin = (this.segBase[CS]! + this.eip) | 0;
-      const e = this.tlbEntries[lin >>> 12]!;
-      const m = this.execMask;
-      const phys = (e & m) === m ? (e & ~0xfff) | (lin & 0xfff) : this.fetchMiss(lin);
-      const code32 = (this.segAttr[CS]! & ATTR_DB) !== 0;
-      const slots = this.pageBlocks[phys >>> 12];
-      let block = slots !== undefined ? slots[phys & 0xfff] : undefined;
-      if (block === undefined || block.code32 !== code32) {
-        this.attributeFaultsToEip();
-        block = this.buildBlock(phys, code32);
+      const eip = this.eip;
+      let block: Block | undefined;
+      const linked = prev !== undefined && prev.linkTlbGen === this.tlb.generation && prev.linkCodeGen === this.codeGeneration;
+      if (linked) block = prev!.next0Eip === eip ? prev!.next0 : prev!.next1Eip === eip ? prev!.next1 : undefined;
+      if (block === undefined) {
+        block = this.lookupBlock(eip);
+        if (prev !== undefined && block.insns.length > 0) this.link(prev, linked, eip, block);
       }
       const insns = block.insns;
       const n = insns.length;
@@ -624,6 +637,7 @@ export class Cpu extends LazyFlags {
       }
       const base = this.eip;
       this.blockEip = base;
+      prev = block;
       const compiled = block.compiled;
       if (compiled !== undefined) {
         compiled(this);
@@ -651,6 +665,32 @@ export class Cpu extends LazyFlags {
       this.branched = false;
       this.retired += n;
     }
+  }
+
+  /** Finds (or decodes) the block at CS:eip through the TLB and the per-page block table. */
+  private lookupBlock(eip: number): Block {
+    const lin = (this.segBase[CS]! + eip) | 0;
+    const e = this.tlbEntries[lin >>> 12]!;
+    const m = this.execMask;
+    const phys = (e & m) === m ? (e & ~0xfff) | (lin & 0xfff) : this.fetchMiss(lin);
+    const code32 = (this.segAttr[CS]! & ATTR_DB) !== 0;
+    const slots = this.pageBlocks[phys >>> 12];
+    const block = slots !== undefined ? slots[phys & 0xfff] : undefined;
+    if (block !== undefined && block.code32 === code32) return block;
+    this.attributeFaultsToEip();
+    return this.buildBlock(phys, code32);
+  }
+
+  /** Records `next` as a successor of `prev` at `eip` (blocks have at most two direct successors worth caching). */
+  private link(prev: Block, stillValid: boolean, eip: number, next: Block): void {
+    if (!stillValid) {
+      prev.linkTlbGen = this.tlb.generation;
+      prev.linkCodeGen = this.codeGeneration;
+      prev.next0Eip = prev.next1Eip = -1;
+      prev.next0 = prev.next1 = undefined;
+    }
+    if (prev.next0 === undefined) { prev.next0Eip = eip; prev.next0 = next; }
+    else { prev.next1Eip = eip; prev.next1 = next; }
   }
 
   private blockFitsCsLimit(block: Block): boolean {

@@ -305,7 +305,7 @@ describe('loadMultiboot: the boot information structure', () => {
     assert.ok(mbi >= 0xa020, `mbi at ${mbi.toString(16)}`);
     assert.equal(u32(memory, 0x8000), 0x1badb002);
     assert.equal(cString(memory, u32(memory, mbi + MBI.cmdline)), 'work=1 mode=test');
-    assert.equal(memoryMap(memory, mbi).length, 4);
+    assert.equal(memoryMap(memory, mbi).length, 5);
     assert.equal(modules(memory, mbi)[0]!.string, 'm1.bin arg1 arg2');
   });
 

@@ -26,6 +26,8 @@ export class Tlb {
   private readonly live = new Int32Array(LIST_CAPACITY);
   private liveCount = 0;
   private overflowed = false;
+  /** Bumped whenever a translation is removed, so that cached links between decoded blocks can be trusted. */
+  generation = 0;
 
   /** Installs the translation of linear page `vpn` to physical base `physBase` with permission `bits`. */
   set(vpn: number, physBase: number, bits: number): void {
@@ -38,10 +40,12 @@ export class Tlb {
 
   invalidatePage(vpn: number): void {
     this.entries[vpn] = 0;
+    this.generation++;
   }
 
   /** Drops every translation (CR0/CR4 paging changes). */
   flushAll(): void {
+    this.generation++;
     if (this.overflowed) {
       this.entries.fill(0);
     } else {
@@ -53,6 +57,7 @@ export class Tlb {
 
   /** Drops every translation not marked global (a CR3 load with CR4.PGE set, SDM Vol. 3A §4.10.4.1). */
   flushNonGlobal(): void {
+    this.generation++;
     if (this.overflowed) {
       this.compactFromScan();
     }
