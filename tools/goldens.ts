@@ -107,7 +107,7 @@ async function recordGolden(program: GuestProgram): Promise<{ lines: string[]; n
   const commented = lines.find((line) => line.includes('  # '));
   if (commented !== undefined) throw new Error(`${program.name}: output contains the comment marker: ${commented}`);
   if (existsSync(sdmPath(program.name))) {
-    const result = applySdmOverrides(lines, parseSdmOverrides(readFileSync(sdmPath(program.name), 'utf8')));
+    const result = applySdmOverrides(lines, parseSdmOverrides(readFileSync(sdmPath(program.name), 'latin1')));
     if (result.problems.length > 0) throw new Error(`${program.name}.sdm: ${result.problems.join('; ')}`);
     for (const line of result.unneeded) notes.push(`QEMU already matches the SDM: ${line}`);
     notes.push(`${result.lines.filter((l, i) => l !== lines[i]).length} SDM override(s) applied`);
@@ -121,7 +121,7 @@ async function makeGolden(program: GuestProgram, check: boolean): Promise<boolea
   const path = goldenPath(program.name);
   for (const note of notes) console.log(`  ${program.name}: ${note}`);
   if (!check) {
-    writeFileSync(path, goldenText(lines));
+    writeFileSync(path, goldenText(lines), 'latin1');
     console.log(`${program.name}: wrote ${lines.length} lines (${lines[lines.length - 1]})`);
     return true;
   }

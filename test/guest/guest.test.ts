@@ -4,14 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Machine } from '../../src/machine/index.js';
+import { Machine, type ExitReason } from '../../src/machine/index.js';
 import { elfPath, goldenPath, guestDir, moduleString, multibootCmdline, programs, type GuestProgram } from './manifest.js';
 import { exitLine, firstDifference, goldenLines, serialLines } from './transcript.js';
 
 /** Machine notices shown with a failure. */
 const LOG_TAIL = 10;
 
-async function runOnMachine(program: GuestProgram): Promise<{ lines: string[]; log: string[] }> {
+async function runOnMachine(program: GuestProgram): Promise<{ lines: string[]; log: string[]; reason: ExitReason }> {
   const machine = new Machine({ memoryMiB: 128, clock: 'instructions' });
   let output = '';
   const log: string[] = [];
@@ -24,7 +24,7 @@ async function runOnMachine(program: GuestProgram): Promise<{ lines: string[]; l
   if (program.disk) machine.attachDisk(program.disk(), { writeBack: false });
   if (program.serialInput !== undefined) machine.sendSerial(program.serialInput);
   const reason = await machine.run({ maxInstructions: program.maxInstructions });
-  return { lines: [...serialLines(output), exitLine(reason)], log };
+  return { lines: [...serialLines(output), exitLine(reason)], log, reason };
 }
 
 describe('guest programs match their QEMU goldens', () => {
@@ -35,11 +35,11 @@ describe('guest programs match their QEMU goldens', () => {
   for (const program of programs) {
     test(program.name, async () => {
       const expected = goldenLines(readFileSync(goldenPath(program.name), 'latin1'));
-      const { lines, log } = await runOnMachine(program);
+      const { lines, log, reason } = await runOnMachine(program);
       const difference = firstDifference(expected, lines);
       if (difference !== null) {
         const notices = log.length > 0 ? `\n--- machine log (last ${LOG_TAIL})\n${log.slice(-LOG_TAIL).join('\n')}` : '';
-        assert.fail(`${program.name}: ${difference}${notices}`);
+        assert.fail(`${program.name}: ${difference}\n--- exit ${JSON.stringify(reason)}${notices}`);
       }
     });
   }

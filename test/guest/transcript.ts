@@ -68,6 +68,7 @@ export function parseSdmOverrides(text: string): SdmOverride[] {
   const overrides: SdmOverride[] = [];
   for (const raw of text.split('\n')) {
     if (raw.trim() === '' || raw.startsWith('# ') || raw === '#') continue;
+    if (/[^\x20-\x7e]/.test(raw)) throw new Error(`SDM override must be printable ASCII: ${raw}`);
     const arrow = raw.indexOf(' -> ');
     if (arrow < 0 || !COMMENT.test(raw)) {
       throw new Error(`SDM override needs "<description> -> <outcome>  # <reason>": ${raw}`);
