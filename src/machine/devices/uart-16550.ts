@@ -186,6 +186,9 @@ export class Uart16550 implements TimedDevice {
     const entry = this.rxFifo.shift();
     if (entry === undefined) return 0;
     this.lastRxActivityNs = this.nowNs();
+    // The byte read leaves the receiver before the next host byte enters it: the line drops and rises
+    // again, so the edge-triggered PIC sees a new request for the next byte.
+    this.updateIrq();
     this.refillRx();
     return entry & 0xff;
   }

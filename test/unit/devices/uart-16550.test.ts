@@ -231,6 +231,20 @@ describe('Uart16550', () => {
   });
 
   describe('interrupt identification and the IRQ line', () => {
+    test('without FIFOs, each host byte read from RBR gives the edge-triggered PIC a new rising edge', () => {
+      const { uart, io, irq } = setup();
+      driverInit(io, 0x00);
+      io.write8(IER, 0x01);
+      uart.receive('abc');
+      assert.equal(irq.rises, 1);
+      assert.equal(io.read8(RBR), 0x61);
+      assert.equal(irq.rises, 2, 'the line must drop and rise again for the next byte');
+      assert.equal(io.read8(RBR), 0x62);
+      assert.equal(io.read8(RBR), 0x63);
+      assert.equal(irq.rises, 3);
+      assert.equal(irq.level, false, 'nothing left: the line stays low');
+    });
+
     test('priorities: line status > RX data > THRE > modem status', () => {
       const { io } = setup();
       io.write8(MCR, 0x10); // loopback, FIFOs off
