@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
-const DEFAULT_SOURCE = '/work/shared/anchors';
+const DEFAULT_SOURCE = resolve(REPO, '..', 'shared', 'anchors');
 const WORK_DIR = join(REPO, '.bench', 'anchors');
 
 // Guest kernel instruction counts from the anchors README (QEMU plugin, kernel .text only):
