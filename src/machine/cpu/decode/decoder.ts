@@ -96,12 +96,15 @@ export function decodeInstruction(cpu: Cpu, lin: number, eip: number, code32: bo
   const handler = row.x ?? row.b ?? (o32 ? row.d : row.w);
   insn.size = row.b ? 8 : o32 ? 32 : 16;
   insn.exec = handler ?? undefinedOpcode;
+  // LEA computes an address without accessing memory; every other memory form can fault.
+  insn.pure = row.pure === true && !lock && (!insn.isMemory || row.code === 0x8d);
   insn.endDelta = pos;
   insn.crossesPage = crosses;
 }
 
 function finishInvalid(insn: Insn): void {
   insn.row = null;
+  insn.pure = false;
   insn.exec = undefinedOpcode;
   insn.endDelta = pos;
   insn.crossesPage = crosses;

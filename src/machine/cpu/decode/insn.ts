@@ -40,6 +40,8 @@ export class Insn {
   lock = false;
   /** True when the instruction's bytes continue on the next page (never cached). */
   crossesPage = false;
+  /** Cannot fault or store to memory (see OpcodeRow.pure): compiled blocks skip its bookkeeping. */
+  pure = false;
   /** Operand size in bits chosen for this instruction (8, 16 or 32). */
   size = 32;
 

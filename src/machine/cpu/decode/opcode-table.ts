@@ -38,6 +38,11 @@ export interface OpcodeRow {
   readonly undefinedFlags?: number;
   /** False for rows the random-sequence fuzzer must not emit (control flow, system, I/O, faults by design). */
   readonly fuzz?: boolean;
+  /**
+   * With register operands only, the instruction can neither fault nor store to memory (LEA never
+   * accesses memory at all). Compiled blocks skip the fault bookkeeping and the block-break check for it.
+   */
+  readonly pure?: boolean;
 }
 
 const ALL_ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
@@ -58,16 +63,16 @@ const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 for (let op = 0; op < 8; op++) {
   const base = op << 3, mnemonic = ALU[op]!, lockable = op !== 7;
   const undefinedFlags = op === 1 || op === 4 || op === 6 ? FLAG_AF : 0;
-  add({ code: base + 0, mnemonic, operands: ['Eb', 'Gb'], b: A.aluEbGb, sub: op, lockable, undefinedFlags });
-  add({ code: base + 1, mnemonic, operands: ['Ev', 'Gv'], w: A.aluEvGv16, d: A.aluEvGv32, sub: op, lockable, undefinedFlags });
-  add({ code: base + 2, mnemonic, operands: ['Gb', 'Eb'], b: A.aluGbEb, sub: op, undefinedFlags });
-  add({ code: base + 3, mnemonic, operands: ['Gv', 'Ev'], w: A.aluGvEv16, d: A.aluGvEv32, sub: op, undefinedFlags });
-  add({ code: base + 4, mnemonic, operands: ['AL', 'Ib'], b: A.aluAlIb, sub: op, undefinedFlags });
-  add({ code: base + 5, mnemonic, operands: ['eAX', 'Iz'], w: A.aluAxIw, d: A.aluEaxId, sub: op, undefinedFlags });
-  add({ code: 0x80, ext: op, mnemonic, operands: ['Eb', 'Ib'], b: A.aluEbIb, sub: op, lockable, undefinedFlags });
-  add({ code: 0x81, ext: op, mnemonic, operands: ['Ev', 'Iz'], w: A.aluEvI16, d: A.aluEvI32, sub: op, lockable, undefinedFlags });
-  add({ code: 0x82, ext: op, mnemonic, operands: ['Eb', 'Ib'], b: A.aluEbIb, sub: op, lockable, undefinedFlags });
-  add({ code: 0x83, ext: op, mnemonic, operands: ['Ev', 'sIb'], w: A.aluEvI16, d: A.aluEvI32, sub: op, lockable, undefinedFlags });
+  add({ code: base + 0, mnemonic, operands: ['Eb', 'Gb'], b: A.aluEbGb, sub: op, lockable, undefinedFlags, pure: true });
+  add({ code: base + 1, mnemonic, operands: ['Ev', 'Gv'], w: A.aluEvGv16, d: A.aluEvGv32, sub: op, lockable, undefinedFlags, pure: true });
+  add({ code: base + 2, mnemonic, operands: ['Gb', 'Eb'], b: A.aluGbEb, sub: op, undefinedFlags, pure: true });
+  add({ code: base + 3, mnemonic, operands: ['Gv', 'Ev'], w: A.aluGvEv16, d: A.aluGvEv32, sub: op, undefinedFlags, pure: true });
+  add({ code: base + 4, mnemonic, operands: ['AL', 'Ib'], b: A.aluAlIb, sub: op, undefinedFlags, pure: true });
+  add({ code: base + 5, mnemonic, operands: ['eAX', 'Iz'], w: A.aluAxIw, d: A.aluEaxId, sub: op, undefinedFlags, pure: true });
+  add({ code: 0x80, ext: op, mnemonic, operands: ['Eb', 'Ib'], b: A.aluEbIb, sub: op, lockable, undefinedFlags, pure: true });
+  add({ code: 0x81, ext: op, mnemonic, operands: ['Ev', 'Iz'], w: A.aluEvI16, d: A.aluEvI32, sub: op, lockable, undefinedFlags, pure: true });
+  add({ code: 0x82, ext: op, mnemonic, operands: ['Eb', 'Ib'], b: A.aluEbIb, sub: op, lockable, undefinedFlags, pure: true });
+  add({ code: 0x83, ext: op, mnemonic, operands: ['Ev', 'sIb'], w: A.aluEvI16, d: A.aluEvI32, sub: op, lockable, undefinedFlags, pure: true });
 }
 
 // --- segment register push/pop and prefixes' neighbours
@@ -83,8 +88,8 @@ add({ code: 0x3f, mnemonic: 'aas', operands: [], x: B.aas, undefinedFlags: FLAG_
 
 // --- 40-5F: INC/DEC/PUSH/POP with the register in the opcode
 for (let r = 0; r < 8; r++) {
-  add({ code: 0x40 + r, mnemonic: 'inc', operands: ['Zv'], w: A.incZv16, d: A.incZv32 });
-  add({ code: 0x48 + r, mnemonic: 'dec', operands: ['Zv'], w: A.decZv16, d: A.decZv32 });
+  add({ code: 0x40 + r, mnemonic: 'inc', operands: ['Zv'], w: A.incZv16, d: A.incZv32, pure: true });
+  add({ code: 0x48 + r, mnemonic: 'dec', operands: ['Zv'], w: A.decZv16, d: A.decZv32, pure: true });
   add({ code: 0x50 + r, mnemonic: 'push', operands: ['Zv'], w: D.pushZv16, d: D.pushZv32 });
   add({ code: 0x58 + r, mnemonic: 'pop', operands: ['Zv'], w: D.popZv16, d: D.popZv32 });
 }
@@ -115,41 +120,41 @@ for (let cc = 0; cc < 16; cc++) {
   // Jcc is a side exit, not a block end: decoding continues on the fall-through path.
   add({ code: 0x70 + cc, mnemonic: 'j' + CC[cc], operands: ['Jb'], x: C.jcc, sub: cc, fuzz: false });
   add({ code: 0x0f80 + cc, mnemonic: 'j' + CC[cc], operands: ['Jz'], x: C.jcc, sub: cc, fuzz: false });
-  add({ code: 0x0f90 + cc, mnemonic: 'set' + CC[cc], operands: ['Eb'], b: D.setcc, sub: cc });
-  add({ code: 0x0f40 + cc, mnemonic: 'cmov' + CC[cc], operands: ['Gv', 'Ev'], w: D.cmovcc16, d: D.cmovcc32, sub: cc });
+  add({ code: 0x0f90 + cc, mnemonic: 'set' + CC[cc], operands: ['Eb'], b: D.setcc, sub: cc, pure: true });
+  add({ code: 0x0f40 + cc, mnemonic: 'cmov' + CC[cc], operands: ['Gv', 'Ev'], w: D.cmovcc16, d: D.cmovcc32, sub: cc, pure: true });
 }
 
-add({ code: 0x84, mnemonic: 'test', operands: ['Eb', 'Gb'], b: A.testEbGb, undefinedFlags: FLAG_AF });
-add({ code: 0x85, mnemonic: 'test', operands: ['Ev', 'Gv'], w: A.testEvGv16, d: A.testEvGv32, undefinedFlags: FLAG_AF });
-add({ code: 0x86, mnemonic: 'xchg', operands: ['Eb', 'Gb'], b: D.xchgEbGb, lockable: true });
-add({ code: 0x87, mnemonic: 'xchg', operands: ['Ev', 'Gv'], w: D.xchgEvGv16, d: D.xchgEvGv32, lockable: true });
-add({ code: 0x88, mnemonic: 'mov', operands: ['Eb', 'Gb'], b: D.movEbGb });
-add({ code: 0x89, mnemonic: 'mov', operands: ['Ev', 'Gv'], w: D.movEvGv16, d: D.movEvGv32 });
-add({ code: 0x8a, mnemonic: 'mov', operands: ['Gb', 'Eb'], b: D.movGbEb });
-add({ code: 0x8b, mnemonic: 'mov', operands: ['Gv', 'Ev'], w: D.movGvEv16, d: D.movGvEv32 });
+add({ code: 0x84, mnemonic: 'test', operands: ['Eb', 'Gb'], b: A.testEbGb, undefinedFlags: FLAG_AF, pure: true });
+add({ code: 0x85, mnemonic: 'test', operands: ['Ev', 'Gv'], w: A.testEvGv16, d: A.testEvGv32, undefinedFlags: FLAG_AF, pure: true });
+add({ code: 0x86, mnemonic: 'xchg', operands: ['Eb', 'Gb'], b: D.xchgEbGb, lockable: true, pure: true });
+add({ code: 0x87, mnemonic: 'xchg', operands: ['Ev', 'Gv'], w: D.xchgEvGv16, d: D.xchgEvGv32, lockable: true, pure: true });
+add({ code: 0x88, mnemonic: 'mov', operands: ['Eb', 'Gb'], b: D.movEbGb, pure: true });
+add({ code: 0x89, mnemonic: 'mov', operands: ['Ev', 'Gv'], w: D.movEvGv16, d: D.movEvGv32, pure: true });
+add({ code: 0x8a, mnemonic: 'mov', operands: ['Gb', 'Eb'], b: D.movGbEb, pure: true });
+add({ code: 0x8b, mnemonic: 'mov', operands: ['Gv', 'Ev'], w: D.movGvEv16, d: D.movGvEv32, pure: true });
 add({ code: 0x8c, mnemonic: 'mov', operands: ['Ew', 'Sw'], x: D.movEwSw, fuzz: false });
-add({ code: 0x8d, mnemonic: 'lea', operands: ['Gv', 'M'], w: D.lea16, d: D.lea32 });
+add({ code: 0x8d, mnemonic: 'lea', operands: ['Gv', 'M'], w: D.lea16, d: D.lea32, pure: true });
 add({ code: 0x8e, mnemonic: 'mov', operands: ['Sw', 'Ew'], x: D.movSwEw, endsBlock: true, fuzz: false });
 add({ code: 0x8f, ext: 0, mnemonic: 'pop', operands: ['Ev'], w: D.popEv16, d: D.popEv32, fuzz: false });
-add({ code: 0x90, mnemonic: 'nop', operands: [], x: C.nop });
-for (let r = 1; r < 8; r++) add({ code: 0x90 + r, mnemonic: 'xchg', operands: ['Zv', 'eAX'], w: D.xchgZvAx16, d: D.xchgZvEax32 });
-add({ code: 0x98, mnemonic: 'cwde', operands: [], w: D.cbw, d: D.cwde });
-add({ code: 0x99, mnemonic: 'cdq', operands: [], w: D.cwd, d: D.cdq });
+add({ code: 0x90, mnemonic: 'nop', operands: [], x: C.nop, pure: true });
+for (let r = 1; r < 8; r++) add({ code: 0x90 + r, mnemonic: 'xchg', operands: ['Zv', 'eAX'], w: D.xchgZvAx16, d: D.xchgZvEax32, pure: true });
+add({ code: 0x98, mnemonic: 'cwde', operands: [], w: D.cbw, d: D.cwde, pure: true });
+add({ code: 0x99, mnemonic: 'cdq', operands: [], w: D.cwd, d: D.cdq, pure: true });
 add({ code: 0x9a, mnemonic: 'call', operands: ['Ap'], x: Sys.callFarAp, endsBlock: true, fuzz: false });
 add({ code: 0x9b, mnemonic: 'wait', operands: [], x: wait });
 add({ code: 0x9c, mnemonic: 'pushf', operands: [], x: D.pushf, fuzz: false });
 add({ code: 0x9d, mnemonic: 'popf', operands: [], x: D.popf, endsBlock: true, fuzz: false });
-add({ code: 0x9e, mnemonic: 'sahf', operands: [], x: D.sahf });
-add({ code: 0x9f, mnemonic: 'lahf', operands: [], x: D.lahf });
+add({ code: 0x9e, mnemonic: 'sahf', operands: [], x: D.sahf, pure: true });
+add({ code: 0x9f, mnemonic: 'lahf', operands: [], x: D.lahf, pure: true });
 add({ code: 0xa0, mnemonic: 'mov', operands: ['AL', 'Ob'], b: D.movAlOb, fuzz: false });
 add({ code: 0xa1, mnemonic: 'mov', operands: ['eAX', 'Ov'], w: D.movAxOv16, d: D.movEaxOv32, fuzz: false });
 add({ code: 0xa2, mnemonic: 'mov', operands: ['Ob', 'AL'], b: D.movObAl, fuzz: false });
 add({ code: 0xa3, mnemonic: 'mov', operands: ['Ov', 'eAX'], w: D.movOvAx16, d: D.movOvEax32, fuzz: false });
-add({ code: 0xa8, mnemonic: 'test', operands: ['AL', 'Ib'], b: A.testAlIb, undefinedFlags: FLAG_AF });
-add({ code: 0xa9, mnemonic: 'test', operands: ['eAX', 'Iz'], w: A.testAxIw, d: A.testEaxId, undefinedFlags: FLAG_AF });
+add({ code: 0xa8, mnemonic: 'test', operands: ['AL', 'Ib'], b: A.testAlIb, undefinedFlags: FLAG_AF, pure: true });
+add({ code: 0xa9, mnemonic: 'test', operands: ['eAX', 'Iz'], w: A.testAxIw, d: A.testEaxId, undefinedFlags: FLAG_AF, pure: true });
 for (let r = 0; r < 8; r++) {
-  add({ code: 0xb0 + r, mnemonic: 'mov', operands: ['Zb', 'Ib'], b: D.movZbIb });
-  add({ code: 0xb8 + r, mnemonic: 'mov', operands: ['Zv', 'Iv'], w: D.movZvI16, d: D.movZvI32 });
+  add({ code: 0xb0 + r, mnemonic: 'mov', operands: ['Zb', 'Ib'], b: D.movZbIb, pure: true });
+  add({ code: 0xb8 + r, mnemonic: 'mov', operands: ['Zv', 'Iv'], w: D.movZvI16, d: D.movZvI32, pure: true });
 }
 
 // --- group 2 shifts and rotates
@@ -158,20 +163,20 @@ for (let op = 0; op < 8; op++) {
   const mnemonic = SHIFT[op]!;
   // AF is undefined for every shift; OF for counts other than 1 (tests mask both).
   const undefinedFlags = FLAG_AF | FLAG_OF;
-  add({ code: 0xc0, ext: op, mnemonic, operands: ['Eb', 'Ib'], b: S.shiftEb, sub: op, undefinedFlags });
-  add({ code: 0xc1, ext: op, mnemonic, operands: ['Ev', 'Ib'], w: S.shiftEv16, d: S.shiftEv32, sub: op, undefinedFlags });
-  add({ code: 0xd0, ext: op, mnemonic, operands: ['Eb', '1'], b: S.shiftEb, sub: op, undefinedFlags: FLAG_AF });
-  add({ code: 0xd1, ext: op, mnemonic, operands: ['Ev', '1'], w: S.shiftEv16, d: S.shiftEv32, sub: op, undefinedFlags: FLAG_AF });
-  add({ code: 0xd2, ext: op, mnemonic, operands: ['Eb', 'CL'], b: S.shiftEb, sub: op, undefinedFlags });
-  add({ code: 0xd3, ext: op, mnemonic, operands: ['Ev', 'CL'], w: S.shiftEv16, d: S.shiftEv32, sub: op, undefinedFlags });
+  add({ code: 0xc0, ext: op, mnemonic, operands: ['Eb', 'Ib'], b: S.shiftEb, sub: op, undefinedFlags, pure: true });
+  add({ code: 0xc1, ext: op, mnemonic, operands: ['Ev', 'Ib'], w: S.shiftEv16, d: S.shiftEv32, sub: op, undefinedFlags, pure: true });
+  add({ code: 0xd0, ext: op, mnemonic, operands: ['Eb', '1'], b: S.shiftEb, sub: op, undefinedFlags: FLAG_AF, pure: true });
+  add({ code: 0xd1, ext: op, mnemonic, operands: ['Ev', '1'], w: S.shiftEv16, d: S.shiftEv32, sub: op, undefinedFlags: FLAG_AF, pure: true });
+  add({ code: 0xd2, ext: op, mnemonic, operands: ['Eb', 'CL'], b: S.shiftEb, sub: op, undefinedFlags, pure: true });
+  add({ code: 0xd3, ext: op, mnemonic, operands: ['Ev', 'CL'], w: S.shiftEv16, d: S.shiftEv32, sub: op, undefinedFlags, pure: true });
 }
 
 add({ code: 0xc2, mnemonic: 'ret', operands: ['Iw'], x: C.retNear, endsBlock: true, fuzz: false });
 add({ code: 0xc3, mnemonic: 'ret', operands: [], x: C.retNear, endsBlock: true, fuzz: false });
 add({ code: 0xc4, mnemonic: 'les', operands: ['Gv', 'Mp'], x: D.loadFarPointer, sub: 0, fuzz: false });
 add({ code: 0xc5, mnemonic: 'lds', operands: ['Gv', 'Mp'], x: D.loadFarPointer, sub: 3, fuzz: false });
-add({ code: 0xc6, ext: 0, mnemonic: 'mov', operands: ['Eb', 'Ib'], b: D.movEbIb });
-add({ code: 0xc7, ext: 0, mnemonic: 'mov', operands: ['Ev', 'Iz'], w: D.movEvI16, d: D.movEvI32 });
+add({ code: 0xc6, ext: 0, mnemonic: 'mov', operands: ['Eb', 'Ib'], b: D.movEbIb, pure: true });
+add({ code: 0xc7, ext: 0, mnemonic: 'mov', operands: ['Ev', 'Iz'], w: D.movEvI16, d: D.movEvI32, pure: true });
 add({ code: 0xc8, mnemonic: 'enter', operands: ['Iw', 'Ib'], x: D.enter, fuzz: false });
 add({ code: 0xc9, mnemonic: 'leave', operands: [], x: D.leave32, fuzz: false });
 add({ code: 0xca, mnemonic: 'retf', operands: ['Iw'], x: Sys.retFar, endsBlock: true, fuzz: false });
@@ -202,30 +207,30 @@ add({ code: 0xee, mnemonic: 'out', operands: ['DX', 'AL'], x: IO.outDxAl, endsBl
 add({ code: 0xef, mnemonic: 'out', operands: ['DX', 'eAX'], x: IO.outDxEax, endsBlock: true, fuzz: false });
 add({ code: 0xf1, mnemonic: 'int1', operands: [], x: C.icebp, endsBlock: true, fuzz: false });
 add({ code: 0xf4, mnemonic: 'hlt', operands: [], x: C.hlt, endsBlock: true, fuzz: false });
-add({ code: 0xf5, mnemonic: 'cmc', operands: [], x: D.cmc });
-add({ code: 0xf8, mnemonic: 'clc', operands: [], x: D.clc });
-add({ code: 0xf9, mnemonic: 'stc', operands: [], x: D.stc });
+add({ code: 0xf5, mnemonic: 'cmc', operands: [], x: D.cmc, pure: true });
+add({ code: 0xf8, mnemonic: 'clc', operands: [], x: D.clc, pure: true });
+add({ code: 0xf9, mnemonic: 'stc', operands: [], x: D.stc, pure: true });
 add({ code: 0xfa, mnemonic: 'cli', operands: [], x: D.cli, endsBlock: true, fuzz: false });
 add({ code: 0xfb, mnemonic: 'sti', operands: [], x: D.sti, endsBlock: true, fuzz: false });
-add({ code: 0xfc, mnemonic: 'cld', operands: [], x: D.cld });
-add({ code: 0xfd, mnemonic: 'std', operands: [], x: D.std });
+add({ code: 0xfc, mnemonic: 'cld', operands: [], x: D.cld, pure: true });
+add({ code: 0xfd, mnemonic: 'std', operands: [], x: D.std, pure: true });
 
 // --- group 3 (F6/F7), 4 (FE), 5 (FF)
 const MULDIV_UNDEF = FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF;
-add({ code: 0xf6, ext: 0, mnemonic: 'test', operands: ['Eb', 'Ib'], b: A.testEbIb, undefinedFlags: FLAG_AF });
-add({ code: 0xf6, ext: 1, mnemonic: 'test', operands: ['Eb', 'Ib'], b: A.testEbIb, undefinedFlags: FLAG_AF });
-add({ code: 0xf6, ext: 2, mnemonic: 'not', operands: ['Eb'], b: A.notEb, lockable: true });
-add({ code: 0xf6, ext: 3, mnemonic: 'neg', operands: ['Eb'], b: A.negEb, lockable: true });
-add({ code: 0xf6, ext: 4, mnemonic: 'mul', operands: ['Eb'], b: A.mulEb, undefinedFlags: MULDIV_UNDEF });
-add({ code: 0xf6, ext: 5, mnemonic: 'imul', operands: ['Eb'], b: A.imulEb, undefinedFlags: MULDIV_UNDEF });
+add({ code: 0xf6, ext: 0, mnemonic: 'test', operands: ['Eb', 'Ib'], b: A.testEbIb, undefinedFlags: FLAG_AF, pure: true });
+add({ code: 0xf6, ext: 1, mnemonic: 'test', operands: ['Eb', 'Ib'], b: A.testEbIb, undefinedFlags: FLAG_AF, pure: true });
+add({ code: 0xf6, ext: 2, mnemonic: 'not', operands: ['Eb'], b: A.notEb, lockable: true, pure: true });
+add({ code: 0xf6, ext: 3, mnemonic: 'neg', operands: ['Eb'], b: A.negEb, lockable: true, pure: true });
+add({ code: 0xf6, ext: 4, mnemonic: 'mul', operands: ['Eb'], b: A.mulEb, undefinedFlags: MULDIV_UNDEF, pure: true });
+add({ code: 0xf6, ext: 5, mnemonic: 'imul', operands: ['Eb'], b: A.imulEb, undefinedFlags: MULDIV_UNDEF, pure: true });
 add({ code: 0xf6, ext: 6, mnemonic: 'div', operands: ['Eb'], b: A.divEb, undefinedFlags: ALL_ARITH, fuzz: false });
 add({ code: 0xf6, ext: 7, mnemonic: 'idiv', operands: ['Eb'], b: A.idivEb, undefinedFlags: ALL_ARITH, fuzz: false });
-add({ code: 0xf7, ext: 0, mnemonic: 'test', operands: ['Ev', 'Iz'], w: A.testEvI16, d: A.testEvI32, undefinedFlags: FLAG_AF });
-add({ code: 0xf7, ext: 1, mnemonic: 'test', operands: ['Ev', 'Iz'], w: A.testEvI16, d: A.testEvI32, undefinedFlags: FLAG_AF });
-add({ code: 0xf7, ext: 2, mnemonic: 'not', operands: ['Ev'], w: A.notEv16, d: A.notEv32, lockable: true });
-add({ code: 0xf7, ext: 3, mnemonic: 'neg', operands: ['Ev'], w: A.negEv16, d: A.negEv32, lockable: true });
-add({ code: 0xf7, ext: 4, mnemonic: 'mul', operands: ['Ev'], w: A.mulEv16, d: A.mulEv32, undefinedFlags: MULDIV_UNDEF });
-add({ code: 0xf7, ext: 5, mnemonic: 'imul', operands: ['Ev'], w: A.imulEv16, d: A.imulEv32, undefinedFlags: MULDIV_UNDEF });
+add({ code: 0xf7, ext: 0, mnemonic: 'test', operands: ['Ev', 'Iz'], w: A.testEvI16, d: A.testEvI32, undefinedFlags: FLAG_AF, pure: true });
+add({ code: 0xf7, ext: 1, mnemonic: 'test', operands: ['Ev', 'Iz'], w: A.testEvI16, d: A.testEvI32, undefinedFlags: FLAG_AF, pure: true });
+add({ code: 0xf7, ext: 2, mnemonic: 'not', operands: ['Ev'], w: A.notEv16, d: A.notEv32, lockable: true, pure: true });
+add({ code: 0xf7, ext: 3, mnemonic: 'neg', operands: ['Ev'], w: A.negEv16, d: A.negEv32, lockable: true, pure: true });
+add({ code: 0xf7, ext: 4, mnemonic: 'mul', operands: ['Ev'], w: A.mulEv16, d: A.mulEv32, undefinedFlags: MULDIV_UNDEF, pure: true });
+add({ code: 0xf7, ext: 5, mnemonic: 'imul', operands: ['Ev'], w: A.imulEv16, d: A.imulEv32, undefinedFlags: MULDIV_UNDEF, pure: true });
 add({ code: 0xf7, ext: 6, mnemonic: 'div', operands: ['Ev'], w: A.divEv16, d: A.divEv32, undefinedFlags: ALL_ARITH, fuzz: false });
 add({ code: 0xf7, ext: 7, mnemonic: 'idiv', operands: ['Ev'], w: A.idivEv16, d: A.idivEv32, undefinedFlags: ALL_ARITH, fuzz: false });
 add({ code: 0xfe, ext: 0, mnemonic: 'inc', operands: ['Eb'], b: A.incEb, lockable: true });
@@ -276,26 +281,26 @@ add({ code: 0x0fbb, mnemonic: 'btc', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 3
 for (let op = 4; op < 8; op++) {
   add({ code: 0x0fba, ext: op, mnemonic: ['bt', 'bts', 'btr', 'btc'][op - 4]!, operands: ['Ev', 'Ib'], x: D.btEvIb, sub: op, lockable: op > 4, undefinedFlags: ALL_ARITH & ~FLAG_CF });
 }
-add({ code: 0x0fa4, mnemonic: 'shld', operands: ['Ev', 'Gv', 'Ib'], w: S.shld16, d: S.shld32, undefinedFlags: FLAG_AF | FLAG_OF });
-add({ code: 0x0fa5, mnemonic: 'shld', operands: ['Ev', 'Gv', 'CL'], w: S.shld16, d: S.shld32, undefinedFlags: FLAG_AF | FLAG_OF });
-add({ code: 0x0fac, mnemonic: 'shrd', operands: ['Ev', 'Gv', 'Ib'], w: S.shrd16, d: S.shrd32, undefinedFlags: FLAG_AF | FLAG_OF });
-add({ code: 0x0fad, mnemonic: 'shrd', operands: ['Ev', 'Gv', 'CL'], w: S.shrd16, d: S.shrd32, undefinedFlags: FLAG_AF | FLAG_OF });
-add({ code: 0x0faf, mnemonic: 'imul', operands: ['Gv', 'Ev'], w: A.imulGvEv16, d: A.imulGvEv32, undefinedFlags: MULDIV_UNDEF });
+add({ code: 0x0fa4, mnemonic: 'shld', operands: ['Ev', 'Gv', 'Ib'], w: S.shld16, d: S.shld32, undefinedFlags: FLAG_AF | FLAG_OF, pure: true });
+add({ code: 0x0fa5, mnemonic: 'shld', operands: ['Ev', 'Gv', 'CL'], w: S.shld16, d: S.shld32, undefinedFlags: FLAG_AF | FLAG_OF, pure: true });
+add({ code: 0x0fac, mnemonic: 'shrd', operands: ['Ev', 'Gv', 'Ib'], w: S.shrd16, d: S.shrd32, undefinedFlags: FLAG_AF | FLAG_OF, pure: true });
+add({ code: 0x0fad, mnemonic: 'shrd', operands: ['Ev', 'Gv', 'CL'], w: S.shrd16, d: S.shrd32, undefinedFlags: FLAG_AF | FLAG_OF, pure: true });
+add({ code: 0x0faf, mnemonic: 'imul', operands: ['Gv', 'Ev'], w: A.imulGvEv16, d: A.imulGvEv32, undefinedFlags: MULDIV_UNDEF, pure: true });
 add({ code: 0x0fb0, mnemonic: 'cmpxchg', operands: ['Eb', 'Gb'], b: D.cmpxchgEbGb, lockable: true });
 add({ code: 0x0fb1, mnemonic: 'cmpxchg', operands: ['Ev', 'Gv'], w: D.cmpxchgEvGv16, d: D.cmpxchgEvGv32, lockable: true });
 add({ code: 0x0fb2, mnemonic: 'lss', operands: ['Gv', 'Mp'], x: D.loadFarPointer, sub: 2, ...SYS });
 add({ code: 0x0fb4, mnemonic: 'lfs', operands: ['Gv', 'Mp'], x: D.loadFarPointer, sub: 4, fuzz: false });
 add({ code: 0x0fb5, mnemonic: 'lgs', operands: ['Gv', 'Mp'], x: D.loadFarPointer, sub: 5, fuzz: false });
-add({ code: 0x0fb6, mnemonic: 'movzx', operands: ['Gv', 'Eb'], w: D.movzxGvEb16, d: D.movzxGvEb32 });
-add({ code: 0x0fb7, mnemonic: 'movzx', operands: ['Gv', 'Ew'], w: D.movzxGvEw16, d: D.movzxGvEw32 });
+add({ code: 0x0fb6, mnemonic: 'movzx', operands: ['Gv', 'Eb'], w: D.movzxGvEb16, d: D.movzxGvEb32, pure: true });
+add({ code: 0x0fb7, mnemonic: 'movzx', operands: ['Gv', 'Ew'], w: D.movzxGvEw16, d: D.movzxGvEw32, pure: true });
 add({ code: 0x0fbc, mnemonic: 'bsf', operands: ['Gv', 'Ev'], x: D.bsf, undefinedFlags: ALL_ARITH & ~FLAG_ZF, fuzz: false });
 add({ code: 0x0fbd, mnemonic: 'bsr', operands: ['Gv', 'Ev'], x: D.bsr, undefinedFlags: ALL_ARITH & ~FLAG_ZF, fuzz: false });
-add({ code: 0x0fbe, mnemonic: 'movsx', operands: ['Gv', 'Eb'], w: D.movsxGvEb16, d: D.movsxGvEb32 });
-add({ code: 0x0fbf, mnemonic: 'movsx', operands: ['Gv', 'Ew'], w: D.movsxGvEw16, d: D.movsxGvEw32 });
+add({ code: 0x0fbe, mnemonic: 'movsx', operands: ['Gv', 'Eb'], w: D.movsxGvEb16, d: D.movsxGvEb32, pure: true });
+add({ code: 0x0fbf, mnemonic: 'movsx', operands: ['Gv', 'Ew'], w: D.movsxGvEw16, d: D.movsxGvEw32, pure: true });
 add({ code: 0x0fc0, mnemonic: 'xadd', operands: ['Eb', 'Gb'], b: D.xaddEbGb, lockable: true });
 add({ code: 0x0fc1, mnemonic: 'xadd', operands: ['Ev', 'Gv'], w: D.xaddEvGv16, d: D.xaddEvGv32, lockable: true });
 add({ code: 0x0fc7, ext: 1, form: 'mem', mnemonic: 'cmpxchg8b', operands: ['Mq'], x: D.cmpxchg8b, lockable: true, fuzz: false });
-for (let r = 0; r < 8; r++) add({ code: 0x0fc8 + r, mnemonic: 'bswap', operands: ['Zd'], x: D.bswap });
+for (let r = 0; r < 8; r++) add({ code: 0x0fc8 + r, mnemonic: 'bswap', operands: ['Zd'], x: D.bswap, pure: true });
 
 export const OPCODE_ROWS: readonly OpcodeRow[] = Object.freeze(rows);
 

@@ -26,9 +26,11 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock | undefined 
   for (let k = 0; k < n; k++) {
     params.push(`h${k}`, `i${k}`);
     args.push(insns[k]!.exec, insns[k]!);
+    const pure = insns[k]!.pure;
     if (k === n - 1) body.push(`cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0;`);
-    body.push(`cpu.curInsn = i${k}; h${k}(cpu, i${k});`);
-    if (k < n - 1) {
+    // A pure instruction can neither fault (so the CPU need not know it is in flight) nor end the block early.
+    body.push(pure ? `h${k}(cpu, i${k});` : `cpu.curInsn = i${k}; h${k}(cpu, i${k});`);
+    if (k < n - 1 && !pure) {
       body.push(`if (cpu.breakBlock) { cpu.breakBlock = false; if (cpu.branched) cpu.branched = false; else cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0; cpu.retired += ${k + 1}; return; }`);
     }
   }
