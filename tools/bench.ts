@@ -2,7 +2,7 @@
 // (that folder's run-anchors.sh does the timing), or with --quick times only kernelist and prints MIPS.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,7 +89,20 @@ function prepareWorkDir(source: string): void {
   makeWritable(WORK_DIR);
   cpSync(source, WORK_DIR, { recursive: true, force: true, filter: (path) => !/[/\\](results|node_modules)$/.test(path) });
   makeWritable(WORK_DIR);
+  patchBochsSound();
   log(`copied ${source} to ${WORK_DIR}`);
+}
+
+/**
+ * Debian's Bochs 2.7 aborts here ("buffer overflow" in its ALSA mixer thread) unless its sound output is
+ * the dummy driver, so the work copy of run-bochs.sh gets that one line (the shared original stays as it is).
+ */
+function patchBochsSound(): void {
+  const script = join(WORK_DIR, 'tools', 'run-bochs.sh');
+  if (!existsSync(script)) return;
+  const text = readFileSync(script, 'utf8');
+  if (text.includes('sound: driver=dummy') || !text.includes('speaker: enabled=0')) return;
+  writeFileSync(script, text.replace('speaker: enabled=0', 'speaker: enabled=0\nsound: driver=dummy'));
 }
 
 function makeWritable(path: string): void {

@@ -13,6 +13,9 @@ export const PTE_D = 1 << 6;
 export const PTE_PS = 1 << 7;
 export const PTE_G = 1 << 8;
 
+/** Bits 21:13 of a PDE that maps a 4 MiB page. */
+const PDE_4M_RESERVED = 0x003fe000;
+
 export const PF_P = 1 << 0;
 export const PF_W = 1 << 1;
 export const PF_U = 1 << 2;
@@ -34,6 +37,8 @@ export function walkPage(cpu: Cpu, lin: number, write: boolean, exec: boolean, u
   let pte: number, pteAddr: number, frame: number, rights: number, global: boolean;
   const large = (pde & PTE_PS) !== 0 && cpu.pseEnabled;
   if (large) {
+    // Without PSE-36 (not claimed by CPUID) bits 21:13 of a 4 MiB PDE are reserved → #PF with P=1 and RSVD (§4.3, §4.7).
+    if (pde & PDE_4M_RESERVED) pageFault(cpu, lin, PF_P | PF_RSVD, write, exec, user);
     pte = pde; pteAddr = pdeAddr;
     frame = (pde & 0xffc00000) | (lin & 0x003ff000);
     rights = pde;
