@@ -6,7 +6,7 @@ import type { IrqLine } from './bus/irq.js';
 import { PhysicalMemory } from './memory/physical-memory.js';
 import type { MachineClock, TimedDevice } from './time/clock.js';
 import { Cpu, StopReason } from './cpu/cpu.js';
-import { CS, DS, ES, FS, GS, SS, EAX, EBX, ESP } from './cpu/registers.js';
+import { CS, DS, ES, FS, GS, SS, EAX, EBX, ECX, ESP } from './cpu/registers.js';
 import { CR0_ET, CR0_PE, FLAG_IF } from './cpu/eflags.js';
 import { NotImplementedError } from './cpu/fault.js';
 import { Pic8259Pair } from './devices/pic-8259.js';
@@ -59,8 +59,9 @@ interface MachineEvents {
 }
 
 /** The guest-visible state QEMU's -kernel Multiboot loader leaves, which we reproduce (docs/machine.md). */
-export const MULTIBOOT_GDT_ADDRESS = 0x800;
-export const MULTIBOOT_INITIAL_ESP = 0x7c00;
+export const MULTIBOOT_GDT_ADDRESS = 0xcb2b8;
+export const MULTIBOOT_INITIAL_ESP = 0x6f08;
+export const MULTIBOOT_INITIAL_EFLAGS = 0x6;
 
 /** Instructions per CPU slice between device updates and host-clock checks. */
 const SLICE_INSTRUCTIONS = 50_000;
@@ -157,31 +158,46 @@ export class Machine {
   }
 
   /**
-   * Multiboot machine state (Multiboot 0.6.96 §3.2): flat 4 GiB code at CS=0x08 and data at 0x10 from a GDT
-   * we place at 0x800, CR0 = PE|ET, paging off, EFLAGS = 0x2 (IF=0), EAX = magic, EBX = info structure.
+   * The machine state QEMU 7.2's -kernel leaves at a Multiboot entry point (measured with a probe kernel;
+   * Multiboot 0.6.96 §3.2 requires only EAX, EBX, flat CS/DS/ES/FS/GS/SS, PE=1, PG=0, IF=0):
+   * the GDT of its option ROM at 0xCB2B8 (null, 32-bit code 0x08, data 0x10, 16-bit code 0x18, data 0x20),
+   * ESP = 0x6F08, EFLAGS = 0x6, ECX = the entry point, and the PICs as SeaBIOS programs them.
    */
   private enterMultibootState(eip: number, eax: number, ebx: number): void {
     const cpu = this.cpu;
     cpu.reset();
     const gdt = MULTIBOOT_GDT_ADDRESS;
-    this.memory.write32(gdt, 0); this.memory.write32(gdt + 4, 0);
-    this.memory.write32(gdt + 8, 0x0000ffff); this.memory.write32(gdt + 12, 0x00cf9b00);
-    this.memory.write32(gdt + 16, 0x0000ffff); this.memory.write32(gdt + 20, 0x00cf9300);
+    const descriptors = [[0, 0], [0x0000ffff, 0x00cf9a00], [0x0000ffff, 0x00cf9300], [0x0000ffff, 0x00009e00], [0x0000ffff, 0x00009200]];
+    descriptors.forEach(([low, high], k) => { this.memory.write32(gdt + k * 8, low!); this.memory.write32(gdt + k * 8 + 4, high!); });
     cpu.gdtBase = gdt;
-    cpu.gdtLimit = 23;
+    cpu.gdtLimit = descriptors.length * 8 - 1;
     cpu.cr0 = CR0_PE | CR0_ET;
-    cpu.setSegmentCache(CS, 0x08, 0, 0xffffffff, 0xc09b);
+    cpu.setSegmentCache(CS, 0x08, 0, 0xffffffff, 0xc09a);
     for (const seg of [DS, ES, FS, GS, SS]) cpu.setSegmentCache(seg, 0x10, 0, 0xffffffff, 0xc093);
     cpu.setCpl(0);
     cpu.r32.fill(0);
     cpu.r32[EAX] = eax;
     cpu.r32[EBX] = ebx;
+    cpu.r32[ECX] = eip;
     cpu.r32[ESP] = MULTIBOOT_INITIAL_ESP;
-    cpu.flags = 2;
+    cpu.flags = MULTIBOOT_INITIAL_EFLAGS;
     cpu.ccOp = 0;
     cpu.eip = eip;
     cpu.flushTlb();
     cpu.invalidateAllCode();
+    this.programPicsLikeFirmware();
+  }
+
+  /** SeaBIOS leaves the PICs at vectors 0x08 and 0x70, all but the cascade and a few BIOS IRQs masked. */
+  private programPicsLikeFirmware(): void {
+    const io = this.io;
+    for (const [base, vector, cascade, mask] of [[0x20, 0x08, 0x04, 0xb8], [0xa0, 0x70, 0x02, 0x8e]] as const) {
+      io.write8(base, 0x11);
+      io.write8(base + 1, vector);
+      io.write8(base + 1, cascade);
+      io.write8(base + 1, 0x01);
+      io.write8(base + 1, mask);
+    }
   }
 
   /** Attaches a raw disk image as the primary ATA master; writes stay in memory unless writeBack is set. */

@@ -116,22 +116,27 @@ function decodeModrm(cpu: Cpu, insn: Insn, a32: boolean, seg: number): void {
   insn.hasModrm = true;
   insn.mod = mod; insn.reg = reg; insn.rm = rm;
   insn.reg8 = BYTE_REG[reg]!; insn.rm8 = BYTE_REG[rm]!;
+  insn.hasSib = false;
+  insn.dispBytes = mod === 1 ? 1 : mod === 2 ? (a32 ? 4 : 2) : 0;
   if (mod === 3) return;
   let defaultSeg = DS;
   if (a32) {
     if (rm === 4) {
       const sib = fetch8();
+      insn.hasSib = true;
       const scale = sib >> 6, index = (sib >> 3) & 7, base = sib & 7;
       insn.scale = scale;
       insn.index2 = index === 4 ? -1 : index;
       if (base === 5 && mod === 0) {
         insn.disp = fetch32();
+        insn.dispBytes = 4;
       } else {
         insn.base = base;
         if (base === ESP || base === EBP) defaultSeg = SS;
       }
     } else if (rm === 5 && mod === 0) {
       insn.disp = fetch32();
+      insn.dispBytes = 4;
     } else {
       insn.base = rm;
       if (rm === EBP) defaultSeg = SS;

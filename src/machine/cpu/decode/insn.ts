@@ -31,6 +31,9 @@ export class Insn {
   index2 = -1;
   scale = 0;
   disp = 0;
+  /** Encoding details kept for the disassembler: a SIB byte was present, and the displacement's width in bytes. */
+  hasSib = false;
+  dispBytes = 0;
   /** Operation selector: the ALU op of 00-3F, or ModRM.reg of a group. */
   sub = 0;
   imm = 0;
