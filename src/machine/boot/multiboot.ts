@@ -4,6 +4,7 @@
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { BootError } from './boot-error.js';
 import { Elf32Image, hasElfMagic, hex } from './elf32.js';
+import { utf8Bytes } from '../text/utf8.js';
 
 export const MULTIBOOT_HEADER_MAGIC = 0x1badb002;
 export const MULTIBOOT_BOOTLOADER_MAGIC = 0x2badb002;
@@ -350,18 +351,9 @@ class PhysicalSpace {
   }
 }
 
-/** UTF-8 with a terminating NUL (hand-written: the machine's code may not assume a DOM or Node TextEncoder). */
+/** UTF-8 with a terminating NUL. */
 function cString(text: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-  }
-  out.push(0);
-  return Uint8Array.from(out);
+  return Uint8Array.from([...utf8Bytes(text), 0]);
 }
 
 function overlaps(a: Range, b: Range): boolean {

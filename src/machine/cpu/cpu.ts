@@ -115,6 +115,8 @@ export class Cpu extends LazyFlags {
   private readonly ramSize: number;
 
   onTripleFault: TripleFaultHandler = () => {};
+  /** The vector being delivered (for #DF classification), or -1. */
+  deliveringVector = -1;
   /** Called after each instruction in single-step mode, for debuggers and traces. */
 
   constructor(readonly memory: PhysicalMemory, readonly io: IoBus, readonly intr: InterruptController) {
@@ -810,10 +812,15 @@ export class Cpu extends LazyFlags {
 
   reg32(k: number): number { return this.r32[k]! >>> 0; }
 
+  /** Instructions retired before the one in flight (retired itself advances once per block). */
+  retiredNow(): number {
+    return this.retired + this.curInsn.index;
+  }
+
   /** RDMSR: [EAX, EDX], or undefined for an MSR this CPU does not have (#GP(0)). */
   readMsr(msr: number): [number, number] | undefined {
     if (msr === MSR_TSC) {
-      const tsc = this.retired + this.tscOffset;
+      const tsc = this.retiredNow() + this.tscOffset;
       return [tsc % 0x100000000 | 0, Math.floor(tsc / 0x100000000) | 0];
     }
     return undefined;
@@ -822,7 +829,7 @@ export class Cpu extends LazyFlags {
   /** WRMSR: false for an MSR this CPU does not have. */
   writeMsr(msr: number, low: number, high: number): boolean {
     if (msr === MSR_TSC) {
-      this.tscOffset = (high >>> 0) * 0x100000000 + (low >>> 0) - this.retired;
+      this.tscOffset = (high >>> 0) * 0x100000000 + (low >>> 0) - this.retiredNow();
       return true;
     }
     return false;

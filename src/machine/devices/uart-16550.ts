@@ -4,6 +4,7 @@
 import type { IoBus } from '../bus/io-bus.js';
 import type { IrqLine } from '../bus/irq.js';
 import type { MachineClock, TimedDevice } from '../time/clock.js';
+import { utf8Bytes } from '../text/utf8.js';
 
 const IER_RX_DATA = 0x01;
 const IER_THRE = 0x02;
@@ -44,19 +45,6 @@ const TRIGGER_LEVELS = [1, 4, 8, 14] as const;
 const UART_CLOCK_HZ = 115_200;
 /** Marks a FIFO entry that came from the host queue (it goes back there if the guest clears the FIFO). */
 const FROM_HOST = 0x100;
-
-/** UTF-8 bytes of `text` (kept here so the device needs no DOM or Node API). */
-function utf8Bytes(text: string): number[] {
-  const bytes: number[] = [];
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (cp < 0x80) bytes.push(cp);
-    else if (cp < 0x800) bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
-    else if (cp < 0x10000) bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-    else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-  }
-  return bytes;
-}
 
 /**
  * The UART. Departures from the chip, each for a lossless, deterministic host link:

@@ -12,7 +12,8 @@ const PREFIX_SEG: Record<number, number> = { 0x26: ES, 0x2e: CS, 0x36: SS, 0x3e:
 const MODRM_CACHE = new Uint8Array(0x200);
 for (let k = 0; k < 0x200; k++) {
   const slot = SLOTS[k];
-  MODRM_CACHE[k] = slot === undefined ? 0 : isGroup(slot) ? 1 : needsModrm(slot.operands) ? 1 : 0;
+  // 2: MOV to/from CR/DR, whose ModRM always names a register: "the mod field is ignored" (SDM MOV CR/DR).
+  MODRM_CACHE[k] = slot === undefined ? 0 : isGroup(slot) ? 1 : slot.operands.includes('Rd') ? 2 : needsModrm(slot.operands) ? 1 : 0;
 }
 /** Byte-register index into the Uint8Array view of the register file: AL CL DL BL AH CH DH BH. */
 export const BYTE_REG = [0, 4, 8, 12, 1, 5, 9, 13];
@@ -81,7 +82,10 @@ export function decodeInstruction(cpu: Cpu, lin: number, eip: number, code32: bo
 
   const slot = SLOTS[index];
   let row: OpcodeRow | undefined;
-  if (MODRM_CACHE[index]) {
+  if (MODRM_CACHE[index] === 2) {
+    decodeRegisterModrm(insn);
+    row = slot as OpcodeRow;
+  } else if (MODRM_CACHE[index]) {
     decodeModrm(cpu, insn, a32, seg);
     row = isGroup(slot) ? (insn.mod === 3 ? slot.memberRegForm[insn.reg] : slot.members[insn.reg]) : (slot as OpcodeRow);
   } else {
@@ -108,6 +112,17 @@ function finishInvalid(insn: Insn): void {
   insn.exec = undefinedOpcode;
   insn.endDelta = pos;
   insn.crossesPage = crosses;
+}
+
+/** A ModRM byte whose r/m always names a register, whatever its mod bits say. */
+function decodeRegisterModrm(insn: Insn): void {
+  const modrm = fetch8();
+  insn.hasModrm = true;
+  insn.mod = 3;
+  insn.reg = (modrm >> 3) & 7;
+  insn.rm = modrm & 7;
+  insn.hasSib = false;
+  insn.dispBytes = 0;
 }
 
 function decodeModrm(cpu: Cpu, insn: Insn, a32: boolean, seg: number): void {

@@ -70,7 +70,13 @@ export function invlpg(cpu: Cpu, i: Insn): void {
   requireCpl0(cpu);
   const off = memoryOperand(cpu, i);
   const lin = (cpu.segBase[i.seg]! + off) | 0;
-  cpu.tlb.invalidatePage(lin >>> 12);
+  // The TLB holds a 4 MiB page as 4 KiB pieces; INVLPG of any address in it must drop them all (SDM §4.10.2.3).
+  if (cpu.pseEnabled) {
+    const first = (lin >>> 12) & ~0x3ff;
+    for (let vpn = first; vpn < first + 0x400; vpn++) cpu.tlb.invalidatePage(vpn);
+  } else {
+    cpu.tlb.invalidatePage(lin >>> 12);
+  }
 }
 
 // --- control and debug registers
@@ -264,6 +270,10 @@ export function cpuid(cpu: Cpu): void {
   } else if (basic === 1) {
     a = 0x00000610;
     d = cpu.cpuidFeaturesEdx;
+  } else if (leaf > 0x80000004) {
+    // Above the highest extended leaf: the data of the highest basic leaf (SDM CPUID).
+    a = 0x00000610;
+    d = cpu.cpuidFeaturesEdx;
   } else if (leaf >= 0x80000000) {
     const ext = leaf - 0x80000000;
     if (ext === 0) a = 0x80000004;
@@ -292,7 +302,7 @@ const BRAND = dwordsOf(CPUID_BRAND, 12);
 /** RDTSC: #GP(0) at CPL > 0 when CR4.TSD is set. The counter advances by one per retired instruction. */
 export function rdtsc(cpu: Cpu): void {
   if ((cpu.cr4 & (1 << 2)) && cpu.protectedMode && cpu.cpl !== 0) cpu.raiseGP(0);
-  const tsc = cpu.retired + cpu.tscOffset;
+  const tsc = cpu.retiredNow() + cpu.tscOffset;
   cpu.r32[EAX] = tsc % 0x100000000;
   cpu.r32[EDX] = Math.floor(tsc / 0x100000000);
 }

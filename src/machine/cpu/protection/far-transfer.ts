@@ -84,6 +84,23 @@ function checkReturnStack(cpu: Cpu, ss: number, rpl: number): void {
   if (!stack.present) cpu.raise(Vector.SS, ss & 0xfffc);
 }
 
+/** A RETF/IRET to CS:offset at the current privilege level. */
+function returnSameLevel(cpu: Cpu, d: Descriptor, cs: number, offset: number): void {
+  checkCodeLimit(cpu, d, offset);
+  loadCodeSegment(cpu, cs, d, cs & 3);
+  cpu.eip = offset;
+}
+
+/** A RETF/IRET to the outer level RPL(cs): checks the popped SS and the offset, then loads CS, SS and EIP (ESP is the caller's). */
+function returnOuterLevel(cpu: Cpu, d: Descriptor, cs: number, offset: number, newSs: number): void {
+  checkReturnStack(cpu, newSs, cs & 3);
+  checkCodeLimit(cpu, d, offset);
+  loadCodeSegment(cpu, cs, d, cs & 3);
+  setAccessed(cpu, stack);
+  cacheDescriptor(cpu, SS, newSs, stack);
+  cpu.eip = offset;
+}
+
 /** RETF [imm16]. */
 export function returnFar(cpu: Cpu, o32: boolean, release: number): void {
   const w = o32 ? 4 : 2;
@@ -99,21 +116,14 @@ export function returnFar(cpu: Cpu, o32: boolean, release: number): void {
   const rpl = cs & 3;
   const offset = o32 ? eip : eip & 0xffff;
   if (rpl === cpu.cpl) {
-    checkCodeLimit(cpu, d, offset);
-    loadCodeSegment(cpu, cs, d, rpl);
-    cpu.eip = offset;
+    returnSameLevel(cpu, d, cs, offset);
     cpu.adjustEsp(2 * w + release);
     return;
   }
   // Return to an outer privilege level: ESP and SS follow the released parameters.
   const newEsp = o32 ? cpu.stackRead32(2 * w + release) : cpu.stackRead16(2 * w + release);
   const newSs = (o32 ? cpu.stackRead32(2 * w + release + w) : cpu.stackRead16(2 * w + release + w)) & 0xffff;
-  checkReturnStack(cpu, newSs, rpl);
-  checkCodeLimit(cpu, d, offset);
-  loadCodeSegment(cpu, cs, d, rpl);
-  setAccessed(cpu, stack);
-  cacheDescriptor(cpu, SS, newSs, stack);
-  cpu.eip = offset;
+  returnOuterLevel(cpu, d, cs, offset, newSs);
   if (cpu.ss32) cpu.r32[ESP] = (newEsp + release) | 0;
   else cpu.r16[ESP * 2] = (newEsp + release) & 0xffff;
   nullInaccessibleDataSegments(cpu);
@@ -140,20 +150,13 @@ export function interruptReturn(cpu: Cpu, o32: boolean): void {
   const offset = o32 ? eip : eip & 0xffff;
   const oldCpl = cpu.cpl;
   if (rpl === cpu.cpl) {
-    checkCodeLimit(cpu, d, offset);
-    loadCodeSegment(cpu, cs, d, rpl);
-    cpu.eip = offset;
+    returnSameLevel(cpu, d, cs, offset);
     cpu.adjustEsp(3 * w);
     cpu.setEflags(flags, iretFlagMask(cpu, oldCpl, o32));
     return;
   }
   const newEsp = read(3) | 0, newSs = read(4) & 0xffff;
-  checkReturnStack(cpu, newSs, rpl);
-  checkCodeLimit(cpu, d, offset);
-  loadCodeSegment(cpu, cs, d, rpl);
-  setAccessed(cpu, stack);
-  cacheDescriptor(cpu, SS, newSs, stack);
-  cpu.eip = offset;
+  returnOuterLevel(cpu, d, cs, offset, newSs);
   cpu.setEflags(flags, iretFlagMask(cpu, oldCpl, o32));
   if (cpu.ss32) cpu.r32[ESP] = newEsp; else cpu.r16[ESP * 2] = newEsp & 0xffff;
   nullInaccessibleDataSegments(cpu);

@@ -23,56 +23,53 @@ const frame = new PendingStack();
 /** How an event arose: it decides the EXT bit and whether the gate DPL is checked (§6.12.1.1). */
 export const enum EventSource { Exception, Software, External, Icebp }
 
-/** Delivery state: the vector being delivered, for #DF classification. */
-let inFlight = -1;
-
 /**
  * Delivers an exception (or a software/hardware interrupt) through the IDT. A fault raised during
  * delivery escalates per Table 6-5: serially, to #DF, or to a triple fault.
  */
 export function deliverException(cpu: Cpu, vector: number, errorCode: number, _ext: boolean, source: EventSource = EventSource.Exception): void {
-  const first = inFlight;
+  const first = cpu.deliveringVector;
   if (first === Vector.DF && source === EventSource.Exception) {
     tripleFault(cpu, `${VECTOR_NAMES[vector] ?? vector} while delivering #DF`);
     return;
   }
   if (first >= 0 && source === EventSource.Exception && isDoubleFault(first, vector)) {
-    inFlight = -1;
+    cpu.deliveringVector = -1;
     deliverException(cpu, Vector.DF, 0, true);
     return;
   }
-  inFlight = vector;
+  cpu.deliveringVector = vector;
   try {
     deliver(cpu, vector, errorCode, source);
   } catch (e) {
-    if (!(e instanceof CpuFault)) { inFlight = -1; throw e; }
+    if (!(e instanceof CpuFault)) { cpu.deliveringVector = -1; throw e; }
     // A fault while delivering INT n/INT3/INTO is a fault of that instruction: EIP goes back to it.
-    if (source === EventSource.Software) { inFlight = first; throw e; }
+    if (source === EventSource.Software) { cpu.deliveringVector = first; throw e; }
     const second = e.vector, code = e.hasErrorCode ? e.errorCode : -1;
-    if (vector === Vector.DF) { inFlight = -1; tripleFault(cpu, `${VECTOR_NAMES[second] ?? second} while delivering #DF`); return; }
-    if (isDoubleFault(vector, second)) { inFlight = Vector.DF; deliverDoubleFault(cpu, second); return; }
-    inFlight = -1;
+    if (vector === Vector.DF) { cpu.deliveringVector = -1; tripleFault(cpu, `${VECTOR_NAMES[second] ?? second} while delivering #DF`); return; }
+    if (isDoubleFault(vector, second)) { cpu.deliveringVector = Vector.DF; deliverDoubleFault(cpu, second); return; }
+    cpu.deliveringVector = -1;
     // Benign combinations are handled serially: deliver the second exception.
     deliverException(cpu, second, code, true);
     return;
   }
-  inFlight = -1;
+  cpu.deliveringVector = -1;
 }
 
 function deliverDoubleFault(cpu: Cpu, second: number): void {
   try {
     deliver(cpu, Vector.DF, 0, EventSource.Exception);
   } catch (e) {
-    if (!(e instanceof CpuFault)) { inFlight = -1; throw e; }
-    inFlight = -1;
+    if (!(e instanceof CpuFault)) { cpu.deliveringVector = -1; throw e; }
+    cpu.deliveringVector = -1;
     tripleFault(cpu, `${VECTOR_NAMES[e.vector] ?? e.vector} while delivering #DF (raised by ${VECTOR_NAMES[second] ?? second})`);
     return;
   }
-  inFlight = -1;
+  cpu.deliveringVector = -1;
 }
 
 function tripleFault(cpu: Cpu, reason: string): void {
-  inFlight = -1;
+  cpu.deliveringVector = -1;
   cpu.halted = true;
   cpu.stop();
   cpu.onTripleFault(`triple fault: ${reason} at ${hex(cpu.sreg[CS]!, 4)}:${hex(cpu.eip >>> 0, 8)}`);
