@@ -35,6 +35,11 @@ export interface MachineOptions {
   hostNowMs?: () => number;
   /** How run() gives the host's event loop a turn between slices. */
   yieldToHost?: () => Promise<void>;
+  /**
+   * Block compilation: 'on' (default) compiles blocks once they are hot, 'eager' compiles every block on its first
+   * execution (tests use it to run everything through the compiler), 'off' interprets everything.
+   */
+  jit?: 'on' | 'eager' | 'off';
 }
 
 export type ExitReason =
@@ -105,6 +110,8 @@ export class Machine {
     this.clock = { nowNs: () => this.nowNs() };
 
     this.cpu = new Cpu(this.memory, this.io, this.pic);
+    this.cpu.compileBlocks = options.jit !== 'off';
+    if (options.jit === 'eager') this.cpu.compileThreshold = 1;
     this.cpu.onTripleFault = (message) => this.finish({ kind: 'triple-fault', message });
     this.pit = new Pit8254(this.irq(0), this.clock);
     this.uart = new Uart16550(this.irq(4), (byte) => this.emit('serial', byte), this.clock);

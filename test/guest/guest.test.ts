@@ -11,8 +11,8 @@ import { exitLine, firstDifference, goldenLines, serialLines } from './transcrip
 /** Machine notices shown with a failure. */
 const LOG_TAIL = 10;
 
-async function runOnMachine(program: GuestProgram): Promise<{ lines: string[]; log: string[]; reason: ExitReason }> {
-  const machine = new Machine({ memoryMiB: 128, clock: 'instructions' });
+async function runOnMachine(program: GuestProgram, jit: JitMode): Promise<{ lines: string[]; log: string[]; reason: ExitReason }> {
+  const machine = new Machine({ memoryMiB: 128, clock: 'instructions', jit });
   let output = '';
   const log: string[] = [];
   machine.on('serial', (byte: number) => (output += String.fromCharCode(byte)));
@@ -27,15 +27,19 @@ async function runOnMachine(program: GuestProgram): Promise<{ lines: string[]; l
   return { lines: [...serialLines(output), exitLine(reason)], log, reason };
 }
 
+type JitMode = 'on' | 'eager' | 'off';
+
+// Every program runs three ways: as users run it (hot blocks compiled), with every block compiled on its first
+// execution, and interpreted only, so that the block compiler and the interpreter are each held to the goldens.
 describe('guest programs match their QEMU goldens', () => {
   before(() => {
     execFileSync('make', ['-s', '-C', guestDir], { stdio: 'inherit' });
   });
 
-  for (const program of programs) {
-    test(program.name, async () => {
+  for (const program of programs) for (const jit of ['on', 'eager', 'off'] as const) {
+    test(`${program.name} (jit ${jit})`, async () => {
       const expected = goldenLines(readFileSync(goldenPath(program.name), 'latin1'));
-      const { lines, log, reason } = await runOnMachine(program);
+      const { lines, log, reason } = await runOnMachine(program, jit);
       const difference = firstDifference(expected, lines);
       if (difference !== null) {
         const notices = log.length > 0 ? `\n--- machine log (last ${LOG_TAIL})\n${log.slice(-LOG_TAIL).join('\n')}` : '';

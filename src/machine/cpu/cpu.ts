@@ -94,6 +94,8 @@ export class Cpu extends LazyFlags {
   curInsn: Insn;
   /** Compile hot blocks to JavaScript (off: interpret everything, for tests of the interpreter itself). */
   compileBlocks = true;
+  /** Executions of a block before it is compiled (1: compile on first execution, to test the compiler). */
+  compileThreshold = COMPILE_THRESHOLD;
   private readonly scratch = new Insn();
   /** Decoded blocks by physical page, then by offset in the page (allocated for pages that hold code). */
   private readonly pageBlocks: (Block[] | undefined)[];
@@ -645,7 +647,7 @@ export class Cpu extends LazyFlags {
         compiled(this);
         continue;
       }
-      if (++block.hits === COMPILE_THRESHOLD && this.compileBlocks) block.compiled = compileBlock(insns);
+      if (++block.hits >= this.compileThreshold && this.compileBlocks && block.hits === this.compileThreshold) block.compiled = compileBlock(insns);
       for (let k = 0; k < n - 1; k++) {
         const insn = insns[k]!;
         this.curInsn = insn;

@@ -35,7 +35,10 @@ export function aluEbGb(cpu: Cpu, i: Insn): void {
     if (i.sub !== 7) cpu.r8[i.rm8] = r;
   } else {
     const addr = cpu.ea(i);
-    const r = alu(cpu, i.sub, cpu.read8(i.seg, addr), src, S8);
+    const v = cpu.read8(i.seg, addr);
+    // The store must be known to succeed before the flags change (a fault leaves the instruction undone).
+    if (i.sub !== 7) cpu.probeWrite(i.seg, addr, 1);
+    const r = alu(cpu, i.sub, v, src, S8);
     if (i.sub !== 7) cpu.write8(i.seg, addr, r);
   }
 }
@@ -47,7 +50,10 @@ export function aluEvGv32(cpu: Cpu, i: Insn): void {
     if (i.sub !== 7) cpu.r32[i.rm] = r;
   } else {
     const addr = cpu.ea(i);
-    const r = alu(cpu, i.sub, cpu.read32(i.seg, addr), src, S32);
+    const v = cpu.read32(i.seg, addr);
+    // The store must be known to succeed before the flags change (a fault leaves the instruction undone).
+    if (i.sub !== 7) cpu.probeWrite(i.seg, addr, 4);
+    const r = alu(cpu, i.sub, v, src, S32);
     if (i.sub !== 7) cpu.write32(i.seg, addr, r);
   }
 }
@@ -59,7 +65,10 @@ export function aluEvGv16(cpu: Cpu, i: Insn): void {
     if (i.sub !== 7) cpu.r16[i.rm * 2] = r;
   } else {
     const addr = cpu.ea(i);
-    const r = alu(cpu, i.sub, cpu.read16(i.seg, addr), src, S16);
+    const v = cpu.read16(i.seg, addr);
+    // The store must be known to succeed before the flags change (a fault leaves the instruction undone).
+    if (i.sub !== 7) cpu.probeWrite(i.seg, addr, 2);
+    const r = alu(cpu, i.sub, v, src, S16);
     if (i.sub !== 7) cpu.write16(i.seg, addr, r);
   }
 }
@@ -109,7 +118,10 @@ export function aluEbIb(cpu: Cpu, i: Insn): void {
     if (i.sub !== 7) cpu.r8[i.rm8] = r;
   } else {
     const addr = cpu.ea(i);
-    const r = alu(cpu, i.sub, cpu.read8(i.seg, addr), i.imm & 0xff, S8);
+    const v = cpu.read8(i.seg, addr);
+    // The store must be known to succeed before the flags change (a fault leaves the instruction undone).
+    if (i.sub !== 7) cpu.probeWrite(i.seg, addr, 1);
+    const r = alu(cpu, i.sub, v, i.imm & 0xff, S8);
     if (i.sub !== 7) cpu.write8(i.seg, addr, r);
   }
 }
@@ -120,7 +132,10 @@ export function aluEvI32(cpu: Cpu, i: Insn): void {
     if (i.sub !== 7) cpu.r32[i.rm] = r;
   } else {
     const addr = cpu.ea(i);
-    const r = alu(cpu, i.sub, cpu.read32(i.seg, addr), i.imm, S32);
+    const v = cpu.read32(i.seg, addr);
+    // The store must be known to succeed before the flags change (a fault leaves the instruction undone).
+    if (i.sub !== 7) cpu.probeWrite(i.seg, addr, 4);
+    const r = alu(cpu, i.sub, v, i.imm, S32);
     if (i.sub !== 7) cpu.write32(i.seg, addr, r);
   }
 }
@@ -131,7 +146,10 @@ export function aluEvI16(cpu: Cpu, i: Insn): void {
     if (i.sub !== 7) cpu.r16[i.rm * 2] = r;
   } else {
     const addr = cpu.ea(i);
-    const r = alu(cpu, i.sub, cpu.read16(i.seg, addr), i.imm & 0xffff, S16);
+    const v = cpu.read16(i.seg, addr);
+    // The store must be known to succeed before the flags change (a fault leaves the instruction undone).
+    if (i.sub !== 7) cpu.probeWrite(i.seg, addr, 2);
+    const r = alu(cpu, i.sub, v, i.imm & 0xffff, S16);
     if (i.sub !== 7) cpu.write16(i.seg, addr, r);
   }
 }

@@ -133,6 +133,7 @@ export function xaddEvGv16(cpu: Cpu, i: Insn): void {
 export function cmpxchgEbGb(cpu: Cpu, i: Insn): void {
   const addr = i.mod === 3 ? 0 : cpu.ea(i);
   const d = i.mod === 3 ? cpu.r8[i.rm8]! : cpu.read8(i.seg, addr);
+  if (i.mod !== 3) cpu.probeWrite(i.seg, addr, 1);
   alu(cpu, 7, cpu.r8[0]!, d, 0x80);
   const equal = (d === cpu.r8[0]);
   const out = equal ? cpu.r8[i.reg8]! : d;
@@ -142,6 +143,7 @@ export function cmpxchgEbGb(cpu: Cpu, i: Insn): void {
 export function cmpxchgEvGv32(cpu: Cpu, i: Insn): void {
   const addr = i.mod === 3 ? 0 : cpu.ea(i);
   const d = i.mod === 3 ? cpu.r32[i.rm]! : cpu.read32(i.seg, addr);
+  if (i.mod !== 3) cpu.probeWrite(i.seg, addr, 4);
   const a = cpu.r32[EAX]!;
   alu(cpu, 7, a, d, 0x80000000 | 0);
   const out = a === d ? cpu.r32[i.reg]! : d;
@@ -151,6 +153,7 @@ export function cmpxchgEvGv32(cpu: Cpu, i: Insn): void {
 export function cmpxchgEvGv16(cpu: Cpu, i: Insn): void {
   const addr = i.mod === 3 ? 0 : cpu.ea(i);
   const d = i.mod === 3 ? cpu.r16[i.rm * 2]! : cpu.read16(i.seg, addr);
+  if (i.mod !== 3) cpu.probeWrite(i.seg, addr, 2);
   const a = cpu.r16[0]!;
   alu(cpu, 7, a, d, 0x8000);
   const out = a === d ? cpu.r16[i.reg * 2]! : d;
@@ -411,6 +414,7 @@ function bitOp(cpu: Cpu, i: Insn, offset: number, op: number, fromImm: boolean):
     bit = signed & (bits - 1);
   }
   const v = i.o32 ? cpu.read32(i.seg, addr) : cpu.read16(i.seg, addr);
+  if (op !== 0) cpu.probeWrite(i.seg, addr, bits / 8);
   setBitFlags(cpu, (v >>> bit) & 1);
   if (op === 0) return;
   const r = op === 1 ? v | (1 << bit) : op === 2 ? v & ~(1 << bit) : v ^ (1 << bit);

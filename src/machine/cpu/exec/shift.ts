@@ -97,7 +97,9 @@ export function shiftEb(cpu: Cpu, i: Insn): void {
   }
   const addr = cpu.ea(i);
   const v = cpu.read8(i.seg, addr);
-  if (count) cpu.write8(i.seg, addr, shiftOp(cpu, i.sub, v, count, 8));
+  if (!count) return;
+  cpu.probeWrite(i.seg, addr, 1);
+  cpu.write8(i.seg, addr, shiftOp(cpu, i.sub, v, count, 8));
 }
 
 export function shiftEv16(cpu: Cpu, i: Insn): void {
@@ -108,7 +110,9 @@ export function shiftEv16(cpu: Cpu, i: Insn): void {
   }
   const addr = cpu.ea(i);
   const v = cpu.read16(i.seg, addr);
-  if (count) cpu.write16(i.seg, addr, shiftOp(cpu, i.sub, v, count, 16));
+  if (!count) return;
+  cpu.probeWrite(i.seg, addr, 2);
+  cpu.write16(i.seg, addr, shiftOp(cpu, i.sub, v, count, 16));
 }
 
 export function shiftEv32(cpu: Cpu, i: Insn): void {
@@ -119,7 +123,9 @@ export function shiftEv32(cpu: Cpu, i: Insn): void {
   }
   const addr = cpu.ea(i);
   const v = cpu.read32(i.seg, addr);
-  if (count) cpu.write32(i.seg, addr, shiftOp(cpu, i.sub, v, count, 32));
+  if (!count) return;
+  cpu.probeWrite(i.seg, addr, 4);
+  cpu.write32(i.seg, addr, shiftOp(cpu, i.sub, v, count, 32));
 }
 
 /** SHLD/SHRD: `left` selects SHLD; the count comes from Ib (imm ≥ 0) or CL (imm = -1). */
@@ -156,6 +162,7 @@ function makeDoubleShift(bits: number, left: boolean) {
     const addr = cpu.ea(i);
     const v = bits === 32 ? cpu.read32(i.seg, addr) : cpu.read16(i.seg, addr);
     if (!count) return;
+    cpu.probeWrite(i.seg, addr, bits / 8);
     const r = doubleShift(cpu, v, src, count, bits, left);
     if (bits === 32) cpu.write32(i.seg, addr, r); else cpu.write16(i.seg, addr, r);
   };

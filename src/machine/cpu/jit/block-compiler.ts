@@ -5,6 +5,7 @@
 
 import type { Cpu } from '../cpu.js';
 import type { Handler, Insn } from '../decode/insn.js';
+import { templateFor } from './templates.js';
 
 export type CompiledBlock = (cpu: Cpu) => void;
 
@@ -17,19 +18,21 @@ let available = true;
  * Builds the function for `insns` (a block whose instructions all lie in one page). Returns undefined
  * where the host forbids code generation (a strict Content-Security-Policy), so the interpreter goes on.
  */
-export function compileBlock(insns: readonly Insn[]): CompiledBlock | undefined {
+export function compileBlock(insns: readonly Insn[], inlineTemplates = true): CompiledBlock | undefined {
   if (!available || insns.length === 0) return undefined;
   const n = insns.length;
   const params: string[] = [];
   const args: (Handler | Insn)[] = [];
-  const body: string[] = ['const base = cpu.blockEip;'];
+  const body: string[] = ['const base = cpu.blockEip, r = cpu.r32, r8 = cpu.r8;'];
   for (let k = 0; k < n; k++) {
     params.push(`h${k}`, `i${k}`);
     args.push(insns[k]!.exec, insns[k]!);
     const pure = insns[k]!.pure;
     if (k === n - 1) body.push(`cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0;`);
     // A pure instruction can neither fault (so the CPU need not know it is in flight) nor end the block early.
-    body.push(pure ? `h${k}(cpu, i${k});` : `cpu.curInsn = i${k}; h${k}(cpu, i${k});`);
+    const inline = inlineTemplates ? templateFor(insns[k]!) : undefined;
+    const step = inline ?? `h${k}(cpu, i${k});`;
+    body.push(pure ? step : `cpu.curInsn = i${k}; ${step}`);
     if (k < n - 1 && !pure) {
       body.push(`if (cpu.breakBlock) { cpu.breakBlock = false; if (cpu.branched) cpu.branched = false; else cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0; cpu.retired += ${k + 1}; return; }`);
     }

@@ -1,0 +1,124 @@
+// Inline JavaScript for the hottest 32-bit instruction forms (the anchor guest's dynamic mix: MOV, ALU,
+// TEST, INC/DEC, LEA, MOVZX/MOVSX, shifts by an immediate, PUSH/POP). Register numbers, displacements and
+// immediates become constants. Each template does what the interpreter's handler does, in the same order:
+// every access that can fault comes before any architectural state changes, so a fault leaves the
+// instruction undone. Any form without a template is compiled as a call to its handler.
+// Safety: only numbers from the decoder and fixed identifiers enter the source.
+
+import type { Insn } from '../decode/insn.js';
+import { CcOp } from '../lazy-flags.js';
+
+const S32 = '(-2147483648)';
+
+/** The effective address as an expression over `r` (the Int32Array register file); 32-bit addressing only. */
+function address(i: Insn): string {
+  const parts: string[] = [];
+  if (i.base >= 0) parts.push(`r[${i.base}]`);
+  if (i.index2 >= 0) parts.push(i.scale ? `(r[${i.index2}] << ${i.scale})` : `r[${i.index2}]`);
+  if (i.disp !== 0 || parts.length === 0) parts.push(`${i.disp | 0}`);
+  return parts.length === 1 && i.base >= 0 && i.index2 < 0 ? parts[0]! : `((${parts.join(' + ')}) | 0)`;
+}
+
+/** Flag bookkeeping and result for ALU operation `op` (0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP) of `a` and `b`. */
+function aluBody(op: number): string | undefined {
+  switch (op) {
+    case 0: return `const v = (a + b) | 0; cpu.ccOp = ${CcOp.ADD}; cpu.ccDst = v; cpu.ccSrc = b; cpu.ccSign = ${S32};`;
+    case 5: case 7: return `const v = (a - b) | 0; cpu.ccOp = ${CcOp.SUB}; cpu.ccDst = v; cpu.ccSrc = b; cpu.ccSign = ${S32};`;
+    case 1: return `const v = a | b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${S32};`;
+    case 4: return `const v = a & b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${S32};`;
+    case 6: return `const v = a ^ b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${S32};`;
+    default: return undefined;
+  }
+}
+
+/** r/m ← r/m op source (source an expression); memory destinations check writability before flags change. */
+function aluToRm(i: Insn, source: string): string | undefined {
+  const body = aluBody(i.sub);
+  if (body === undefined) return undefined;
+  const store = i.sub !== 7;
+  if (i.mod === 3) return `{ const a = r[${i.rm}], b = ${source}; ${body}${store ? ` r[${i.rm}] = v;` : ''} }`;
+  const seg = i.seg;
+  if (!store) return `{ const a = cpu.read32(${seg}, ${address(i)}), b = ${source}; ${body} }`;
+  return `{ const ad = ${address(i)}; const a = cpu.read32(${seg}, ad), b = ${source}; cpu.probeWrite(${seg}, ad, 4); ${body} cpu.write32(${seg}, ad, v); }`;
+}
+
+/** Register `reg` ← reg op source. */
+function aluToReg(op: number, reg: number, source: string): string | undefined {
+  const body = aluBody(op);
+  if (body === undefined) return undefined;
+  return `{ const b = ${source}, a = r[${reg}]; ${body}${op !== 7 ? ` r[${reg}] = v;` : ''} }`;
+}
+
+function rm32(i: Insn): string {
+  return i.mod === 3 ? `r[${i.rm}]` : `cpu.read32(${i.seg}, ${address(i)})`;
+}
+
+function rm8(i: Insn): string {
+  return i.mod === 3 ? `r8[${i.rm8}]` : `cpu.read8(${i.seg}, ${address(i)})`;
+}
+
+function rm16(i: Insn): string {
+  return i.mod === 3 ? `(r[${i.rm}] & 0xffff)` : `cpu.read16(${i.seg}, ${address(i)})`;
+}
+
+/** Group-2 shift of a register by a constant count (1..31): SHL/SAL, SHR, SAR. */
+function shiftByConstant(i: Insn, count: number): string | undefined {
+  if (i.mod !== 3 || count === 0) return undefined;
+  const x = `r[${i.rm}]`;
+  switch (i.sub) {
+    case 4: case 6:
+      return `{ const a = ${x}; const v = a << ${count}; cpu.ccOp = ${CcOp.SHL}; cpu.ccSrc = a << ${count - 1}; cpu.ccDst = v; cpu.ccSign = ${S32}; ${x} = v; }`;
+    case 5:
+      return `{ const a = ${x}; const v = a >>> ${count}; cpu.ccOp = ${CcOp.SAR}; cpu.ccSrc = a >>> ${count - 1}; cpu.ccDst = v; cpu.ccSign = ${S32}; ${x} = v; }`;
+    case 7:
+      return `{ const a = ${x}; const v = a >> ${count}; cpu.ccOp = ${CcOp.SAR}; cpu.ccSrc = a >> ${count - 1}; cpu.ccDst = v; cpu.ccSign = ${S32}; ${x} = v; }`;
+    default: return undefined;
+  }
+}
+
+/** INC/DEC r32: CF is kept (the old CF goes to ccSrc), as in the interpreter. */
+function incDec(reg: number, inc: boolean): string {
+  return `{ const c = cpu.getCF() ? 1 : 0; const v = (r[${reg}] ${inc ? '+' : '-'} 1) | 0; cpu.ccOp = ${inc ? CcOp.INC : CcOp.DEC}; cpu.ccSrc = c; cpu.ccDst = v; cpu.ccSign = ${S32}; r[${reg}] = v; }`;
+}
+
+/**
+ * The inline statement for `i`, or undefined when it has none. Only 32-bit operand and address size
+ * forms without LOCK or REP prefixes are templated.
+ */
+export function templateFor(i: Insn): string | undefined {
+  const row = i.row;
+  if (row === null || i.lock || i.rep !== 0 || !i.o32 || !i.a32) return undefined;
+  const code = row.code;
+  const mem = i.mod !== 3;
+  if (code < 0x40) {
+    // The Ev,Gv / Gv,Ev / eAX,Iz forms (x1, x3, x5) of the eight ALU operations.
+    const form = code & 7;
+    if (form === 1) return aluToRm(i, `r[${i.reg}]`);
+    if (form === 3) return aluToReg(i.sub, i.reg, rm32(i));
+    if (form === 5) return aluToReg(i.sub, 0, `${i.imm | 0}`);
+    return undefined;
+  }
+  switch (code) {
+    case 0x81: case 0x83: return aluToRm(i, `${i.imm | 0}`);
+    case 0x85: return i.mod === 3 ? `cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = r[${i.rm}] & r[${i.reg}]; cpu.ccSign = ${S32};` : undefined;
+    case 0x89: return mem ? `cpu.write32(${i.seg}, ${address(i)}, r[${i.reg}]);` : `r[${i.rm}] = r[${i.reg}];`;
+    case 0x8b: return `r[${i.reg}] = ${rm32(i)};`;
+    case 0x88: return mem ? `cpu.write8(${i.seg}, ${address(i)}, r8[${i.reg8}]);` : `r8[${i.rm8}] = r8[${i.reg8}];`;
+    case 0x8a: return `r8[${i.reg8}] = ${rm8(i)};`;
+    case 0x8d: return mem ? `r[${i.reg}] = ${address(i)};` : undefined;
+    case 0xc7: return mem ? `cpu.write32(${i.seg}, ${address(i)}, ${i.imm | 0});` : `r[${i.rm}] = ${i.imm | 0};`;
+    case 0xc1: return shiftByConstant(i, i.imm & 31);
+    case 0xd1: return shiftByConstant(i, 1);
+    case 0x0fb6: return `r[${i.reg}] = ${rm8(i)};`;
+    case 0x0fb7: return `r[${i.reg}] = ${rm16(i)};`;
+    case 0x0fbe: return `r[${i.reg}] = (${rm8(i)} << 24) >> 24;`;
+    case 0x0fbf: return `r[${i.reg}] = (${rm16(i)} << 16) >> 16;`;
+    default: break;
+  }
+  if (code >= 0x40 && code <= 0x4f) return incDec(code & 7, code < 0x48);
+  if (code >= 0x50 && code <= 0x57) return `cpu.push32(r[${code & 7}]);`;
+  if (code >= 0x58 && code <= 0x5f) return `{ const v = cpu.pop32(); r[${code & 7}] = v; }`;
+  if (code >= 0xb8 && code <= 0xbf) return `r[${code & 7}] = ${i.imm | 0};`;
+  if (code >= 0xb0 && code <= 0xb7) return `r8[${i.reg8}] = ${i.imm & 0xff};`;
+  return undefined;
+}
