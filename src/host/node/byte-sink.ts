@@ -13,6 +13,9 @@ export interface ByteSink {
 
 type Writer = (bytes: Uint8Array) => void;
 
+/** A line that ends this long after the last write is written immediately. */
+const QUIET_MS = 5;
+
 class BatchingSink implements ByteSink {
   started = false;
   private buffer = new Uint8Array(4096);
@@ -30,14 +33,20 @@ class BatchingSink implements ByteSink {
     this.started = true;
     if (this.length === this.buffer.length) this.grow();
     this.buffer[this.length++] = byte;
+    // After a quiet spell, a line goes out at once: the guest may run for milliseconds before the event loop
+    // turns, and a person (or a benchmark) is waiting for it. Within a burst, output is batched per turn.
+    if (byte === 0x0a && performance.now() - this.lastFlushMs > QUIET_MS) { this.flush(); return; }
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
+  private lastFlushMs = -Infinity;
+
   flush(): void {
     this.scheduled = false;
+    this.lastFlushMs = performance.now();
     if (this.length === 0) return;
     const bytes = this.buffer.slice(0, this.length);
     this.length = 0;
