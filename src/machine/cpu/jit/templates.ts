@@ -76,6 +76,44 @@ function shiftByConstant(i: Insn, count: number): string | undefined {
   }
 }
 
+/** Writes all six arithmetic flags without reading any: the ALU group (not ADC/SBB) and TEST. */
+function writesAllArithFlags(i: Insn): boolean {
+  const code = i.row?.code ?? -1;
+  if (code < 0x40 && [0, 1, 2, 3, 4, 5].includes(code & 7) && code >> 3 !== 2 && code >> 3 !== 3) return true;
+  if (code >= 0x80 && code <= 0x83) return i.sub !== 2 && i.sub !== 3;
+  return code === 0x84 || code === 0x85 || code === 0xa8 || code === 0xa9;
+}
+
+/** Neither reads nor writes flags: moves, LEA, MOVZX/MOVSX, BSWAP. */
+function leavesFlags(i: Insn): boolean {
+  const code = i.row?.code ?? -1;
+  return (code >= 0x88 && code <= 0x8b) || code === 0x8d || (code >= 0xb0 && code <= 0xbf) || code === 0xc6 || code === 0xc7
+    || code === 0x0fb6 || code === 0x0fb7 || code === 0x0fbe || code === 0x0fbf || (code >= 0x0fc8 && code <= 0x0fcf);
+}
+
+/**
+ * True when the flags `insns[k]` produces can never be observed: a later instruction of the block overwrites
+ * all of them first, and everything between is pure (cannot fault, so no handler sees EFLAGS) and leaves flags alone.
+ */
+export function flagsDeadAfter(insns: readonly Insn[], k: number): boolean {
+  for (let j = k + 1; j < insns.length; j++) {
+    const next = insns[j]!;
+    if (!next.pure) return false;
+    if (writesAllArithFlags(next)) return true;
+    if (!leavesFlags(next)) return false;
+  }
+  return false;
+}
+
+/** ROL/ROR of a register by a constant whose CF/OF results are dead: just the rotation. */
+function rotateWithoutFlags(i: Insn, count: number): string | undefined {
+  if (i.mod !== 3 || (i.sub !== 0 && i.sub !== 1)) return undefined;
+  const n = count & 31;
+  if (n === 0) return '';
+  const x = `r[${i.rm}]`;
+  return i.sub === 0 ? `{ const a = ${x}; ${x} = (a << ${n}) | (a >>> ${32 - n}); }` : `{ const a = ${x}; ${x} = (a >>> ${n}) | (a << ${32 - n}); }`;
+}
+
 /** INC/DEC r32: CF is kept (the old CF goes to ccSrc), as in the interpreter. */
 function incDec(reg: number, inc: boolean): string {
   return `{ const c = cpu.getCF() ? 1 : 0; const v = (r[${reg}] ${inc ? '+' : '-'} 1) | 0; cpu.ccOp = ${inc ? CcOp.INC : CcOp.DEC}; cpu.ccSrc = c; cpu.ccDst = v; cpu.ccSign = ${S32}; r[${reg}] = v; }`;
@@ -85,10 +123,14 @@ function incDec(reg: number, inc: boolean): string {
  * The inline statement for `i`, or undefined when it has none. Only 32-bit operand and address size
  * forms without LOCK or REP prefixes are templated.
  */
-export function templateFor(i: Insn): string | undefined {
+export function templateFor(i: Insn, flagsDead = false): string | undefined {
   const row = i.row;
   if (row === null || i.lock || i.rep !== 0 || !i.o32 || !i.a32) return undefined;
   const code = row.code;
+  if (flagsDead && (code === 0xc1 || code === 0xd1)) {
+    const rotate = rotateWithoutFlags(i, code === 0xd1 ? 1 : i.imm);
+    if (rotate !== undefined) return rotate;
+  }
   const mem = i.mod !== 3;
   if (code < 0x40) {
     // The Ev,Gv / Gv,Ev / eAX,Iz forms (x1, x3, x5) of the eight ALU operations.
