@@ -46,6 +46,8 @@ export interface OpcodeRow {
 }
 
 const ALL_ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
+/** BT/BTS/BTR/BTC: CF is the bit, ZF is unaffected, OF SF AF PF are undefined (SDM BT). */
+const BT_UNDEFINED = FLAG_OF | FLAG_SF | FLAG_AF | FLAG_PF;
 const rows: OpcodeRow[] = [];
 
 function add(row: OpcodeRow): void {
@@ -185,7 +187,7 @@ add({ code: 0xcc, mnemonic: 'int3', operands: [], x: C.int3, endsBlock: true, fu
 add({ code: 0xcd, mnemonic: 'int', operands: ['Ib'], x: C.intIb, endsBlock: true, fuzz: false });
 add({ code: 0xce, mnemonic: 'into', operands: [], x: C.into, endsBlock: true, fuzz: false });
 add({ code: 0xcf, mnemonic: 'iret', operands: [], x: Sys.iret, endsBlock: true, fuzz: false });
-add({ code: 0xd4, mnemonic: 'aam', operands: ['Ib'], x: B.aam, undefinedFlags: FLAG_OF | FLAG_AF | FLAG_CF, fuzz: false });
+add({ code: 0xd4, mnemonic: 'aam', operands: ['Ib'], x: B.aam, undefinedFlags: FLAG_OF | FLAG_AF | FLAG_CF });
 add({ code: 0xd5, mnemonic: 'aad', operands: ['Ib'], x: B.aad, undefinedFlags: FLAG_OF | FLAG_AF | FLAG_CF });
 add({ code: 0xd6, mnemonic: 'salc', operands: [], x: B.salc });
 add({ code: 0xd7, mnemonic: 'xlat', operands: [], x: D.xlat, fuzz: false });
@@ -223,16 +225,16 @@ add({ code: 0xf6, ext: 2, mnemonic: 'not', operands: ['Eb'], b: A.notEb, lockabl
 add({ code: 0xf6, ext: 3, mnemonic: 'neg', operands: ['Eb'], b: A.negEb, lockable: true, pure: true });
 add({ code: 0xf6, ext: 4, mnemonic: 'mul', operands: ['Eb'], b: A.mulEb, undefinedFlags: MULDIV_UNDEF, pure: true });
 add({ code: 0xf6, ext: 5, mnemonic: 'imul', operands: ['Eb'], b: A.imulEb, undefinedFlags: MULDIV_UNDEF, pure: true });
-add({ code: 0xf6, ext: 6, mnemonic: 'div', operands: ['Eb'], b: A.divEb, undefinedFlags: ALL_ARITH, fuzz: false });
-add({ code: 0xf6, ext: 7, mnemonic: 'idiv', operands: ['Eb'], b: A.idivEb, undefinedFlags: ALL_ARITH, fuzz: false });
+add({ code: 0xf6, ext: 6, mnemonic: 'div', operands: ['Eb'], b: A.divEb, undefinedFlags: ALL_ARITH });
+add({ code: 0xf6, ext: 7, mnemonic: 'idiv', operands: ['Eb'], b: A.idivEb, undefinedFlags: ALL_ARITH });
 add({ code: 0xf7, ext: 0, mnemonic: 'test', operands: ['Ev', 'Iz'], w: A.testEvI16, d: A.testEvI32, undefinedFlags: FLAG_AF, pure: true });
 add({ code: 0xf7, ext: 1, mnemonic: 'test', operands: ['Ev', 'Iz'], w: A.testEvI16, d: A.testEvI32, undefinedFlags: FLAG_AF, pure: true });
 add({ code: 0xf7, ext: 2, mnemonic: 'not', operands: ['Ev'], w: A.notEv16, d: A.notEv32, lockable: true, pure: true });
 add({ code: 0xf7, ext: 3, mnemonic: 'neg', operands: ['Ev'], w: A.negEv16, d: A.negEv32, lockable: true, pure: true });
 add({ code: 0xf7, ext: 4, mnemonic: 'mul', operands: ['Ev'], w: A.mulEv16, d: A.mulEv32, undefinedFlags: MULDIV_UNDEF, pure: true });
 add({ code: 0xf7, ext: 5, mnemonic: 'imul', operands: ['Ev'], w: A.imulEv16, d: A.imulEv32, undefinedFlags: MULDIV_UNDEF, pure: true });
-add({ code: 0xf7, ext: 6, mnemonic: 'div', operands: ['Ev'], w: A.divEv16, d: A.divEv32, undefinedFlags: ALL_ARITH, fuzz: false });
-add({ code: 0xf7, ext: 7, mnemonic: 'idiv', operands: ['Ev'], w: A.idivEv16, d: A.idivEv32, undefinedFlags: ALL_ARITH, fuzz: false });
+add({ code: 0xf7, ext: 6, mnemonic: 'div', operands: ['Ev'], w: A.divEv16, d: A.divEv32, undefinedFlags: ALL_ARITH });
+add({ code: 0xf7, ext: 7, mnemonic: 'idiv', operands: ['Ev'], w: A.idivEv16, d: A.idivEv32, undefinedFlags: ALL_ARITH });
 add({ code: 0xfe, ext: 0, mnemonic: 'inc', operands: ['Eb'], b: A.incEb, lockable: true });
 add({ code: 0xfe, ext: 1, mnemonic: 'dec', operands: ['Eb'], b: A.decEb, lockable: true });
 add({ code: 0xff, ext: 0, mnemonic: 'inc', operands: ['Ev'], w: A.incEv16, d: A.incEv32, lockable: true });
@@ -274,12 +276,12 @@ add({ code: 0x0f30, mnemonic: 'wrmsr', operands: [], x: Sys.wrmsr, ...SYS });
 add({ code: 0x0f31, mnemonic: 'rdtsc', operands: [], x: Sys.rdtsc, fuzz: false });
 add({ code: 0x0f32, mnemonic: 'rdmsr', operands: [], x: Sys.rdmsr, fuzz: false });
 add({ code: 0x0fa2, mnemonic: 'cpuid', operands: [], x: Sys.cpuid, fuzz: false });
-add({ code: 0x0fa3, mnemonic: 'bt', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 0, undefinedFlags: ALL_ARITH & ~FLAG_CF, fuzz: false });
-add({ code: 0x0fab, mnemonic: 'bts', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 1, lockable: true, undefinedFlags: ALL_ARITH & ~FLAG_CF, fuzz: false });
-add({ code: 0x0fb3, mnemonic: 'btr', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 2, lockable: true, undefinedFlags: ALL_ARITH & ~FLAG_CF, fuzz: false });
-add({ code: 0x0fbb, mnemonic: 'btc', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 3, lockable: true, undefinedFlags: ALL_ARITH & ~FLAG_CF, fuzz: false });
+add({ code: 0x0fa3, mnemonic: 'bt', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 0, undefinedFlags: BT_UNDEFINED, fuzz: false });
+add({ code: 0x0fab, mnemonic: 'bts', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 1, lockable: true, undefinedFlags: BT_UNDEFINED, fuzz: false });
+add({ code: 0x0fb3, mnemonic: 'btr', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 2, lockable: true, undefinedFlags: BT_UNDEFINED, fuzz: false });
+add({ code: 0x0fbb, mnemonic: 'btc', operands: ['Ev', 'Gv'], x: D.btEvGv, sub: 3, lockable: true, undefinedFlags: BT_UNDEFINED, fuzz: false });
 for (let op = 4; op < 8; op++) {
-  add({ code: 0x0fba, ext: op, mnemonic: ['bt', 'bts', 'btr', 'btc'][op - 4]!, operands: ['Ev', 'Ib'], x: D.btEvIb, sub: op, lockable: op > 4, undefinedFlags: ALL_ARITH & ~FLAG_CF });
+  add({ code: 0x0fba, ext: op, mnemonic: ['bt', 'bts', 'btr', 'btc'][op - 4]!, operands: ['Ev', 'Ib'], x: D.btEvIb, sub: op, lockable: op > 4, undefinedFlags: BT_UNDEFINED });
 }
 add({ code: 0x0fa4, mnemonic: 'shld', operands: ['Ev', 'Gv', 'Ib'], w: S.shld16, d: S.shld32, undefinedFlags: FLAG_AF | FLAG_OF, pure: true });
 add({ code: 0x0fa5, mnemonic: 'shld', operands: ['Ev', 'Gv', 'CL'], w: S.shld16, d: S.shld32, undefinedFlags: FLAG_AF | FLAG_OF, pure: true });

@@ -103,7 +103,8 @@ export function xchgZvAx16(cpu: Cpu, i: Insn): void { const t = cpu.r16[0]!; cpu
 
 export function xaddEbGb(cpu: Cpu, i: Insn): void {
   const src = cpu.r8[i.reg8]!;
-  if (i.mod === 3) { const d = cpu.r8[i.rm8]!; cpu.r8[i.rm8] = alu(cpu, 0, d, src, 0x80); cpu.r8[i.reg8] = d; return; }
+  // SRC := DEST before DEST := SUM, so that XADD r8, r8 on one register leaves the sum (SDM XADD).
+  if (i.mod === 3) { const d = cpu.r8[i.rm8]!; cpu.r8[i.reg8] = d; cpu.r8[i.rm8] = alu(cpu, 0, d, src, 0x80); return; }
   const addr = cpu.ea(i);
   const d = cpu.read8(i.seg, addr);
   cpu.probeWrite(i.seg, addr, 1);
