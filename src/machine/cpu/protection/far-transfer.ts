@@ -84,6 +84,11 @@ function checkReturnStack(cpu: Cpu, ss: number, rpl: number): void {
   if (!stack.present) cpu.raise(Vector.SS, ss & 0xfffc);
 }
 
+/** Word `k` of a far-return or IRET frame on the current stack: dwords for a 32-bit operand size. */
+function stackWord(cpu: Cpu, o32: boolean, k: number): number {
+  return o32 ? cpu.stackRead32(k * 4) : cpu.stackRead16(k * 2);
+}
+
 /** A RETF/IRET to CS:offset at the current privilege level. */
 function returnSameLevel(cpu: Cpu, d: Descriptor, cs: number, offset: number): void {
   checkCodeLimit(cpu, d, offset);
@@ -104,9 +109,8 @@ function returnOuterLevel(cpu: Cpu, d: Descriptor, cs: number, offset: number, n
 /** RETF [imm16]. */
 export function returnFar(cpu: Cpu, o32: boolean, release: number): void {
   const w = o32 ? 4 : 2;
-  const read = (k: number) => (o32 ? cpu.stackRead32(k * 4) : cpu.stackRead16(k * 2));
-  const eip = read(0) | 0;
-  const cs = read(1) & 0xffff;
+  const eip = stackWord(cpu, o32, 0) | 0;
+  const cs = stackWord(cpu, o32, 1) & 0xffff;
   if (!cpu.protectedMode || (cpu.flags & FLAG_VM)) {
     realModeFarTarget(cpu, cs, o32 ? eip : eip & 0xffff);
     cpu.adjustEsp(2 * w + release);
@@ -132,10 +136,9 @@ export function returnFar(cpu: Cpu, o32: boolean, release: number): void {
 /** IRET/IRETD without NT: same-level or outer-level return (SDM IRET "PROTECTED-MODE-RETURN"). */
 export function interruptReturn(cpu: Cpu, o32: boolean): void {
   const w = o32 ? 4 : 2;
-  const read = (k: number) => (o32 ? cpu.stackRead32(k * 4) : cpu.stackRead16(k * 2));
   if (!cpu.protectedMode) {
-    const eip = read(0) & 0xffff, cs = read(1) & 0xffff, flags = read(2);
-    realModeFarTarget(cpu, cs, o32 ? read(0) : eip);
+    const eip = stackWord(cpu, o32, 0) & 0xffff, cs = stackWord(cpu, o32, 1) & 0xffff, flags = stackWord(cpu, o32, 2);
+    realModeFarTarget(cpu, cs, o32 ? stackWord(cpu, o32, 0) : eip);
     cpu.adjustEsp(3 * w);
     const mask = o32 ? FLAGS_WRITABLE & ~(FLAG_VM | FLAG_VIF | FLAG_VIP) : 0xffff & FLAGS_WRITABLE;
     cpu.setEflags(flags, mask);
@@ -143,7 +146,7 @@ export function interruptReturn(cpu: Cpu, o32: boolean): void {
   }
   if (cpu.flags & FLAG_VM) throw new NotImplementedError('IRET in virtual-8086 mode', cpu.eip);
   if (cpu.flags & FLAG_NT) throw new NotImplementedError('IRET with NT=1 (task return)', cpu.eip);
-  const eip = read(0) | 0, cs = read(1) & 0xffff, flags = read(2) | 0;
+  const eip = stackWord(cpu, o32, 0) | 0, cs = stackWord(cpu, o32, 1) & 0xffff, flags = stackWord(cpu, o32, 2) | 0;
   if (o32 && (flags & FLAG_VM) && cpu.cpl === 0) throw new NotImplementedError('IRET to virtual-8086 mode', cpu.eip);
   const d = checkReturnCode(cpu, cs);
   const rpl = cs & 3;
@@ -155,7 +158,7 @@ export function interruptReturn(cpu: Cpu, o32: boolean): void {
     cpu.setEflags(flags, iretFlagMask(cpu, oldCpl, o32));
     return;
   }
-  const newEsp = read(3) | 0, newSs = read(4) & 0xffff;
+  const newEsp = stackWord(cpu, o32, 3) | 0, newSs = stackWord(cpu, o32, 4) & 0xffff;
   returnOuterLevel(cpu, d, cs, offset, newSs);
   cpu.setEflags(flags, iretFlagMask(cpu, oldCpl, o32));
   if (cpu.ss32) cpu.r32[ESP] = newEsp; else cpu.r16[ESP * 2] = newEsp & 0xffff;

@@ -137,10 +137,11 @@ function deliverThroughGate(cpu: Cpu, type: number, ext: number, errorCode: numb
   }
   frame.reserve(cpu, bytes);
   checkCodeLimit(cpu, target, offset);
-  const push = is32 ? (v: number) => frame.push32(cpu, v) : (v: number) => frame.push16(cpu, v);
-  if (toInner) { push(oldSs); push(oldEsp); }
-  push(oldFlags); push(oldCs); push(oldEip);
-  if (errorCode >= 0) push(errorCode);
+  if (toInner) { pushFrameWord(cpu, is32, oldSs); pushFrameWord(cpu, is32, oldEsp); }
+  pushFrameWord(cpu, is32, oldFlags);
+  pushFrameWord(cpu, is32, oldCs);
+  pushFrameWord(cpu, is32, oldEip);
+  if (errorCode >= 0) pushFrameWord(cpu, is32, errorCode);
   // Commit: nothing below can fault.
   if (toInner) {
     cacheDescriptor(cpu, SS, frame.selector, stackDesc);
@@ -154,6 +155,11 @@ function deliverThroughGate(cpu: Cpu, type: number, ext: number, errorCode: numb
   cpu.flags = oldFlags & ~clear;
   cpu.ccOp = 0;
   cpu.eventCheck = true;
+}
+
+/** One word of an interrupt frame: a dword through a 32-bit gate, a word through a 16-bit gate. */
+function pushFrameWord(cpu: Cpu, is32: boolean, v: number): void {
+  if (is32) frame.push32(cpu, v); else frame.push16(cpu, v);
 }
 
 /** Reads SSn:ESPn for `cpl` from the current TSS and checks the new stack segment (SDM §6.12.1, §7.2.1). */
