@@ -599,6 +599,12 @@ export class Cpu extends LazyFlags {
     return StopReason.Budget;
   }
 
+  /** EIP ← target of a near branch, checked against the CS limit (#GP(0)); used by compiled Jcc. */
+  branchTo(target: number): void {
+    if (!(this.segAccess[CS]! & SEG_FLAT) && (target >>> 0) > this.segHigh[CS]!) this.raiseGP(0);
+    this.eip = target | 0;
+  }
+
   /** A conditional branch was taken inside a block: leave the block at the new EIP. */
   takeSideExit(): void {
     this.branched = true;
@@ -642,12 +648,13 @@ export class Cpu extends LazyFlags {
       const base = this.eip;
       this.blockEip = base;
       prev = block;
-      const compiled = block.compiled;
+      let compiled = block.compiled;
+      // The execution that reaches the threshold already runs compiled (with threshold 1: every execution).
+      if (compiled === undefined && ++block.hits === this.compileThreshold && this.compileBlocks) compiled = block.compiled = compileBlock(insns);
       if (compiled !== undefined) {
         compiled(this);
         continue;
       }
-      if (++block.hits >= this.compileThreshold && this.compileBlocks && block.hits === this.compileThreshold) block.compiled = compileBlock(insns);
       for (let k = 0; k < n - 1; k++) {
         const insn = insns[k]!;
         this.curInsn = insn;

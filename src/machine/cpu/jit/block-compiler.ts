@@ -30,7 +30,7 @@ export function compileBlock(insns: readonly Insn[], inlineTemplates = true): Co
     const pure = insns[k]!.pure;
     if (k === n - 1) body.push(`cpu.eip = (base + ${insns[k]!.endDelta | 0}) | 0;`);
     // A pure instruction can neither fault (so the CPU need not know it is in flight) nor end the block early.
-    const inline = inlineTemplates ? templateFor(insns[k]!, flagsDeadAfter(insns, k)) : undefined;
+    const inline = inlineTemplates ? templateFor(insns[k]!, { k, previous: insns[k - 1], flagsDead: flagsDeadAfter(insns, k) }) : undefined;
     const step = inline ?? `h${k}(cpu, i${k});`;
     body.push(pure ? step : `cpu.curInsn = i${k}; ${step}`);
     if (k < n - 1 && !pure) {

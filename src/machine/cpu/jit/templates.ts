@@ -123,10 +123,76 @@ function incDec(reg: number, inc: boolean): string {
  * The inline statement for `i`, or undefined when it has none. Only 32-bit operand and address size
  * forms without LOCK or REP prefixes are templated.
  */
-export function templateFor(i: Insn, flagsDead = false): string | undefined {
-  const row = i.row;
-  if (row === null || i.lock || i.rep !== 0 || !i.o32 || !i.a32) return undefined;
+/** What a template may know about the instruction's place in its block. */
+export interface TemplateContext {
+  /** Index of the instruction in its block (the generated code exits with `retired += k + 1`). */
+  k: number;
+  /** The instruction before it in the block, if any. */
+  previous: Insn | undefined;
+  /** Its flag results can never be observed. */
+  flagsDead: boolean;
+}
+
+/** The lazy-flags operation a 32-bit instruction leaves behind, when it is fixed by the encoding. */
+function lazyOpOf(i: Insn | undefined): CcOp | undefined {
+  const row = i?.row;
+  if (!i || !row || !i.o32 || row.b !== undefined) return undefined;
   const code = row.code;
+  const aluOp = code < 0x40 && (code & 7) <= 5 ? code >> 3 : code === 0x81 || code === 0x83 ? i.sub : -1;
+  if (aluOp === 0) return CcOp.ADD;
+  if (aluOp === 5 || aluOp === 7) return CcOp.SUB;
+  if (aluOp === 1 || aluOp === 4 || aluOp === 6 || code === 0x85 || code === 0xa9) return CcOp.LOGIC;
+  if (code >= 0x40 && code <= 0x47) return CcOp.INC;
+  if (code >= 0x48 && code <= 0x4f) return CcOp.DEC;
+  return undefined;
+}
+
+/**
+ * Condition `cc` evaluated directly from ccDst/ccSrc when the previous instruction fixed the lazy operation
+ * (32-bit), e.g. CMP then JB: the unsigned compare of the original operands. Undefined where the general
+ * evaluation is needed.
+ */
+function fusedCondition(op: CcOp | undefined, cc: number): string | undefined {
+  const d = 'cpu.ccDst', s = 'cpu.ccSrc';
+  const pair = cc >> 1;
+  let test: string | undefined;
+  switch (op) {
+    case CcOp.SUB:
+      test = pair === 2 ? `${d} === 0` : pair === 1 ? `((${d} + ${s}) >>> 0) < (${s} >>> 0)` : pair === 3 ? `((${d} + ${s}) >>> 0) <= (${s} >>> 0)`
+        : pair === 4 ? `${d} < 0` : pair === 6 ? `((${d} + ${s}) | 0) < (${s} | 0)` : pair === 7 ? `((${d} + ${s}) | 0) <= (${s} | 0)` : undefined;
+      break;
+    case CcOp.LOGIC:
+      test = pair === 2 || pair === 3 ? `${d} === 0` : pair === 4 || pair === 6 ? `${d} < 0` : pair === 7 ? `${d} <= 0`
+        : pair === 0 || pair === 1 ? 'false' : undefined;
+      break;
+    case CcOp.ADD:
+      test = pair === 2 ? `${d} === 0` : pair === 4 ? `${d} < 0` : pair === 1 ? `(${d} >>> 0) < (${s} >>> 0)` : undefined;
+      break;
+    case CcOp.INC: case CcOp.DEC:
+      test = pair === 2 ? `${d} === 0` : pair === 4 ? `${d} < 0` : undefined;
+      break;
+    default:
+      return undefined;
+  }
+  if (test === undefined) return undefined;
+  return cc & 1 ? `!(${test})` : `(${test})`;
+}
+
+/** Jcc: a taken branch leaves the block at once (CS limit checked by cpu.branchTo), else execution falls through. */
+function conditionalJump(i: Insn, ctx: TemplateContext): string {
+  const condition = fusedCondition(lazyOpOf(ctx.previous), i.sub) ?? `cpu.testCondition(${i.sub})`;
+  const target = `(base + ${(i.endDelta + i.imm) | 0})`;
+  return `if (${condition}) { cpu.branchTo(${i.o32 ? target : `${target} & 0xffff`}); cpu.retired += ${ctx.k + 1}; return; }`;
+}
+
+export function templateFor(i: Insn, ctx: TemplateContext): string | undefined {
+  const row = i.row;
+  if (row === null) return undefined;
+  // Jcc rel8/rel32 (70-7F, 0F 80-8F), any operand size.
+  if ((row.code >= 0x70 && row.code <= 0x7f) || (row.code >= 0x0f80 && row.code <= 0x0f8f)) return conditionalJump(i, ctx);
+  if (i.lock || i.rep !== 0 || !i.o32 || !i.a32) return undefined;
+  const code = row.code;
+  const flagsDead = ctx.flagsDead;
   if (flagsDead && (code === 0xc1 || code === 0xd1)) {
     const rotate = rotateWithoutFlags(i, code === 0xd1 ? 1 : i.imm);
     if (rotate !== undefined) return rotate;
