@@ -2,7 +2,7 @@
 // One-step set-up for `npm start`, `npm test` and `npm run bench`: installs npm dependencies when they
 // are missing, installs the guest toolchain (nasm, gcc-multilib) with apt-get when run as root on Debian,
 // compiles the TypeScript and builds the guest programs. Safe to run repeatedly.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +50,3 @@ run(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle
   '--outfile=dist/kernelist.mjs', '--log-level=warning']);
 say('building guest programs');
 run('make', ['-s', '-C', 'test/guest']);
-void execFileSync;

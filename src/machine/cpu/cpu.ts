@@ -5,10 +5,10 @@ import type { IoBus } from '../bus/io-bus.js';
 import type { InterruptController } from '../bus/irq.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_TSD, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
-import { CpuFault, NotImplementedError, Vector } from './fault.js';
+import { CpuFault, Vector } from './fault.js';
 import { LazyFlags } from './lazy-flags.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
-import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC, TLB_GLOBAL } from './mmu/tlb.js';
+import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
 import { walkPage, type WalkResult } from './mmu/page-walk.js';
 import { SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE } from './segments.js';
 import { Insn } from './decode/insn.js';
@@ -119,7 +119,6 @@ export class Cpu extends LazyFlags {
   onTripleFault: TripleFaultHandler = () => {};
   /** The vector being delivered (for #DF classification), or -1. */
   deliveringVector = -1;
-  /** Called after each instruction in single-step mode, for debuggers and traces. */
 
   constructor(readonly memory: PhysicalMemory, readonly io: IoBus, readonly intr: InterruptController) {
     super();
@@ -292,7 +291,6 @@ export class Cpu extends LazyFlags {
   }
   get wpEnabled(): boolean { return (this.cr0 & CR0_WP) !== 0; }
   get globalPagesEnabled(): boolean { return (this.cr4 & CR4_PGE) !== 0; }
-  static readonly TLB_GLOBAL = TLB_GLOBAL;
 
   // ---------------------------------------------------------------- linear memory (privilege given by CPL)
 
@@ -592,7 +590,7 @@ export class Cpu extends LazyFlags {
         if (this.eventCheck && this.handleEvents()) return StopReason.Halted;
         this.runBlocks(stopAt);
       } catch (e) {
-        if (!(e instanceof CpuFault)) throw this.annotate(e);
+        if (!(e instanceof CpuFault)) throw e;
         this.deliverFault(e);
       }
     }
@@ -621,11 +619,6 @@ export class Cpu extends LazyFlags {
   stop(): void {
     this.stopRequested = true;
     this.eventCheck = true;
-  }
-
-  private annotate(e: unknown): unknown {
-    if (e instanceof NotImplementedError) return e;
-    return e;
   }
 
   private runBlocks(stopAt: number): void {
@@ -797,11 +790,6 @@ export class Cpu extends LazyFlags {
     this.halted = false;
     this.eventCheck = true;
     deliverException(this, f.vector, f.hasErrorCode ? f.errorCode : -1, false);
-  }
-
-  /** Used by trap-type instructions (INT n, INTO, INT3): EIP already points past them. */
-  commitTrapEip(i: Insn): void {
-    this.eip = this.nextEip(i);
   }
 
   // ---------------------------------------------------------------- misc helpers used by handlers

@@ -86,7 +86,7 @@ export function decodeInstruction(cpu: Cpu, lin: number, eip: number, code32: bo
     decodeRegisterModrm(insn);
     row = slot as OpcodeRow;
   } else if (MODRM_CACHE[index]) {
-    decodeModrm(cpu, insn, a32, seg);
+    decodeModrm(insn, a32, seg);
     row = isGroup(slot) ? (insn.mod === 3 ? slot.memberRegForm[insn.reg] : slot.members[insn.reg]) : (slot as OpcodeRow);
   } else {
     row = slot as OpcodeRow | undefined;
@@ -125,7 +125,7 @@ function decodeRegisterModrm(insn: Insn): void {
   insn.dispBytes = 0;
 }
 
-function decodeModrm(cpu: Cpu, insn: Insn, a32: boolean, seg: number): void {
+function decodeModrm(insn: Insn, a32: boolean, seg: number): void {
   const modrm = fetch8();
   const mod = modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
   insn.hasModrm = true;
@@ -170,7 +170,6 @@ function decodeModrm(cpu: Cpu, insn: Insn, a32: boolean, seg: number): void {
     else if (mod === 2) insn.disp = fetch16();
   }
   insn.seg = seg >= 0 ? seg : defaultSeg;
-  void cpu;
 }
 
 function decodeImmediates(insn: Insn, row: OpcodeRow, o32: boolean, a32: boolean, opcode: number): void {

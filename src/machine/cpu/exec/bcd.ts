@@ -3,7 +3,7 @@
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode/insn.js';
 import { CcOp } from '../lazy-flags.js';
-import { FLAG_AF, FLAG_CF, FLAG_PF, FLAG_SF, FLAG_ZF, FLAG_OF } from '../eflags.js';
+import { FLAG_AF, FLAG_CF, FLAG_OF } from '../eflags.js';
 import { Vector } from '../fault.js';
 
 /** Sets SF/ZF/PF from the byte `al` and CF/AF as given; OF is undefined here and cleared. */
@@ -66,4 +66,3 @@ export function salc(cpu: Cpu): void {
   cpu.r8[0] = cpu.getCF() ? 0xff : 0;
 }
 
-void FLAG_PF; void FLAG_SF; void FLAG_ZF;

@@ -5,7 +5,7 @@ import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode/insn.js';
 import { CcOp } from '../lazy-flags.js';
 import { EAX, ECX, EDX, EBX, ESP, EBP, SS } from '../registers.js';
-import { FLAG_AF, FLAG_CF, FLAG_PF, FLAG_SF, FLAG_ZF, FLAG_IF, FLAG_IOPL, FLAG_VM, FLAG_RF, FLAG_AC, FLAG_ID, FLAG_NT, FLAG_DF, FLAG_TF, FLAG_OF, FLAGS_ARITH } from '../eflags.js';
+import { FLAG_AF, FLAG_CF, FLAG_PF, FLAG_SF, FLAG_ZF, FLAG_IF, FLAG_IOPL, FLAG_VM, FLAG_RF, FLAG_AC, FLAG_ID, FLAG_NT, FLAG_DF, FLAG_TF, FLAGS_ARITH } from '../eflags.js';
 import { alu, readEb, readEv16, readEv32 } from './arith.js';
 import { loadSegment } from '../protection/segment-load.js';
 import { Vector } from '../fault.js';
@@ -254,7 +254,6 @@ export function popf(cpu: Cpu, i: Insn): void {
   const v = i.o32 ? cpu.pop32() : cpu.pop16();
   cpu.setEflags(v, popfMask(cpu, i.o32));
 }
-void FLAG_OF;
 
 // --- PUSH / POP
 
@@ -470,4 +469,3 @@ export function bound(cpu: Cpu, i: Insn): void {
   }
 }
 
-void FLAG_RF; void FLAG_TF;

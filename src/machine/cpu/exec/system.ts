@@ -3,13 +3,13 @@
 
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode/insn.js';
-import { EAX, EBX, ECX, EDX, CS } from '../registers.js';
+import { EAX, EBX, ECX, EDX } from '../registers.js';
 import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SMAP, FLAG_ZF, FLAG_VM } from '../eflags.js';
 import { NotImplementedError, Vector } from '../fault.js';
 import { Descriptor, readDescriptor } from '../protection/descriptors.js';
 import { descriptorBase, descriptorLimit, attrFromDescriptorHigh } from '../segments.js';
 import { callFar, interruptReturn, jumpFar, returnFar } from '../protection/far-transfer.js';
-import { readEv16, readEv32 } from './arith.js';
+import { readEv16 } from './arith.js';
 
 const desc = new Descriptor();
 
@@ -341,4 +341,3 @@ export function callFarEp(cpu: Cpu, i: Insn): void { const [s, o] = farPointer(c
 export function retFar(cpu: Cpu, i: Insn): void { returnFar(cpu, i.o32, i.imm & 0xffff); }
 export function iret(cpu: Cpu, i: Insn): void { interruptReturn(cpu, i.o32); }
 
-void readEv32; void CS;
