@@ -19,16 +19,33 @@ function address(i: Insn): string {
   return parts.length === 1 && i.base >= 0 && i.index2 < 0 ? parts[0]! : `((${parts.join(' + ')}) | 0)`;
 }
 
-/** Flag bookkeeping and result for ALU operation `op` (0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP) of `a` and `b`. */
-function aluBody(op: number): string | undefined {
+/**
+ * Flag bookkeeping and result for ALU operation `op` (0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP) of `a` and `b`,
+ * for an operand whose sign bit is `sign` (the lazy getters mask by it, as for the interpreter's alu()).
+ */
+function aluBody(op: number, sign = S32): string | undefined {
   switch (op) {
-    case 0: return `const v = (a + b) | 0; cpu.ccOp = ${CcOp.ADD}; cpu.ccDst = v; cpu.ccSrc = b; cpu.ccSign = ${S32};`;
-    case 5: case 7: return `const v = (a - b) | 0; cpu.ccOp = ${CcOp.SUB}; cpu.ccDst = v; cpu.ccSrc = b; cpu.ccSign = ${S32};`;
-    case 1: return `const v = a | b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${S32};`;
-    case 4: return `const v = a & b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${S32};`;
-    case 6: return `const v = a ^ b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${S32};`;
+    case 0: return `const v = (a + b) | 0; cpu.ccOp = ${CcOp.ADD}; cpu.ccDst = v; cpu.ccSrc = b; cpu.ccSign = ${sign};`;
+    case 5: case 7: return `const v = (a - b) | 0; cpu.ccOp = ${CcOp.SUB}; cpu.ccDst = v; cpu.ccSrc = b; cpu.ccSign = ${sign};`;
+    case 1: return `const v = a | b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${sign};`;
+    case 4: return `const v = a & b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${sign};`;
+    case 6: return `const v = a ^ b; cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = v; cpu.ccSign = ${sign};`;
     default: return undefined;
   }
+}
+
+const S8 = '128';
+
+/** Byte forms: Eb,Gb / Gb,Eb / AL,Ib and group 1 Eb,Ib (the r8 view stores the low byte of v). */
+function byteAlu(i: Insn, form: 'rm' | 'reg' | 'al', source: string): string | undefined {
+  const body = aluBody(i.sub, S8);
+  if (body === undefined) return undefined;
+  const store = i.sub !== 7;
+  if (form === 'al') return `{ const a = r8[0], b = ${source}; ${body}${store ? ' r8[0] = v;' : ''} }`;
+  if (form === 'reg') return `{ const b = ${source}, a = r8[${i.reg8}]; ${body}${store ? ` r8[${i.reg8}] = v;` : ''} }`;
+  if (i.mod === 3) return `{ const a = r8[${i.rm8}], b = ${source}; ${body}${store ? ` r8[${i.rm8}] = v;` : ''} }`;
+  if (!store) return `{ const a = cpu.read8(${i.seg}, ${address(i)}), b = ${source}; ${body} }`;
+  return `{ const ad = ${address(i)}; const a = cpu.read8(${i.seg}, ad), b = ${source}; cpu.probeWrite(${i.seg}, ad, 1); ${body} cpu.write8(${i.seg}, ad, v); }`;
 }
 
 /** r/m ← r/m op source (source an expression); memory destinations check writability before flags change. */
@@ -199,13 +216,17 @@ export function templateFor(i: Insn, ctx: TemplateContext): string | undefined {
   }
   const mem = i.mod !== 3;
   if (code < 0x40) {
-    // The Ev,Gv / Gv,Ev / eAX,Iz forms (x1, x3, x5) of the eight ALU operations.
+    // The six forms of the eight ALU operations: Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib eAX,Iz.
     const form = code & 7;
+    if (form === 0) return byteAlu(i, 'rm', `r8[${i.reg8}]`);
     if (form === 1) return aluToRm(i, `r[${i.reg}]`);
+    if (form === 2) return byteAlu(i, 'reg', rm8(i));
     if (form === 3) return aluToReg(i.sub, i.reg, rm32(i));
+    if (form === 4) return byteAlu(i, 'al', `${i.imm & 0xff}`);
     if (form === 5) return aluToReg(i.sub, 0, `${i.imm | 0}`);
     return undefined;
   }
+  if (code === 0x80 || code === 0x82) return byteAlu(i, 'rm', `${i.imm & 0xff}`);
   switch (code) {
     case 0x81: case 0x83: return aluToRm(i, `${i.imm | 0}`);
     case 0x85: return i.mod === 3 ? `cpu.ccOp = ${CcOp.LOGIC}; cpu.ccDst = r[${i.rm}] & r[${i.reg}]; cpu.ccSign = ${S32};` : undefined;
