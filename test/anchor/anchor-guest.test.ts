@@ -32,6 +32,13 @@ describe('the anchor guest under kernelist run', () => {
     elf = join(dir, 'guest', 'guest.elf');
   });
 
+  test('bench=rings rings=1000 crosses rings through a call gate and int 0x80 and prints CHECK 02e95bae', () => {
+    const r = spawnSync(process.execPath, [cli, 'run', '--kernel', elf, '--append', 'bench=rings rings=1000', '--timeout', '120'], { encoding: 'utf8' });
+    assert.match(r.stdout, /^RINGS cpl user=3 gate=2 int=0 stacks=ok params=ok\r?$/m);
+    assert.match(r.stdout, /^CHECK 02e95bae\r?$/m);
+    assert.equal(r.status, 1, r.stderr);
+  });
+
   for (const [work, check] of EXPECTED) {
     test(`--append work=${work} prints CHECK ${check} and exits with status 1 (isa-debug-exit 0)`, () => {
       const r = spawnSync(process.execPath, [cli, 'run', '--kernel', elf, '--append', `work=${work}`, '--timeout', '120'], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 // Far JMP, far CALL, far RET and IRET (SDM Vol. 2A "CALL", "JMP", Vol. 2B "RET", "IRET" pseudocode;
 // Vol. 3A §5.8). Real mode and protected mode to code segments at the same or an outer privilege level.
-// Call gates, task gates and task switches belong to the protection-architecture work and report
-// NotImplementedError rather than doing something wrong.
+// Call gates are in call-gate.ts; task gates and task switches report NotImplementedError rather than
+// doing something wrong.
 
 import type { Cpu } from '../cpu.js';
 import { NotImplementedError, Vector } from '../fault.js';
@@ -10,6 +10,7 @@ import { FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_VM, FLAG_VIF, FLAG_VIP, FLAGS_WRITABL
 import { Descriptor, readDescriptor } from './descriptors.js';
 import { cacheDescriptor, checkCodeLimit, checkDirectCodeTarget, loadCodeSegment, nullInaccessibleDataSegments } from './segment-load.js';
 import { setAccessed } from './descriptors.js';
+import { callThroughGate, isCallGate, jumpThroughGate } from './call-gate.js';
 
 const target = new Descriptor();
 const stack = new Descriptor();
@@ -19,6 +20,7 @@ export function jumpFar(cpu: Cpu, selector: number, offset: number, o32: boolean
   if (!o32) offset &= 0xffff;
   if (!cpu.protectedMode || (cpu.flags & FLAG_VM)) { realModeFarTarget(cpu, selector, offset); return; }
   const d = lookupTarget(cpu, selector);
+  if (isCallGate(d)) { jumpThroughGate(cpu, d, selector); return; }
   if (!d.isSegment) throw new NotImplementedError(`far jmp through system descriptor type ${d.type}`, cpu.eip);
   checkDirectCodeTarget(cpu, selector, d);
   checkCodeLimit(cpu, d, offset);
@@ -36,6 +38,7 @@ export function callFar(cpu: Cpu, selector: number, offset: number, o32: boolean
     return;
   }
   const d = lookupTarget(cpu, selector);
+  if (isCallGate(d)) { callThroughGate(cpu, d, selector); return; }
   if (!d.isSegment) throw new NotImplementedError(`far call through system descriptor type ${d.type}`, cpu.eip);
   checkDirectCodeTarget(cpu, selector, d);
   checkCodeLimit(cpu, d, offset);

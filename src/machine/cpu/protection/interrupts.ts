@@ -17,8 +17,9 @@ const GATE_INT16 = 0x6, GATE_TRAP16 = 0x7, GATE_INT32 = 0xe, GATE_TRAP32 = 0xf;
 
 const gate = new Descriptor();
 const target = new Descriptor();
-const stackDesc = new Descriptor();
-const frame = new PendingStack();
+/** The inner-ring stack being built (shared with call gates, which switch stacks the same way). */
+export const stackDesc = new Descriptor();
+export const frame = new PendingStack();
 
 /** How an event arose: it decides the EXT bit and whether the gate DPL is checked (§6.12.1.1). */
 export const enum EventSource { Exception, Software, External, Icebp }
@@ -158,12 +159,12 @@ function deliverThroughGate(cpu: Cpu, type: number, ext: number, errorCode: numb
 }
 
 /** One word of an interrupt frame: a dword through a 32-bit gate, a word through a 16-bit gate. */
-function pushFrameWord(cpu: Cpu, is32: boolean, v: number): void {
+export function pushFrameWord(cpu: Cpu, is32: boolean, v: number): void {
   if (is32) frame.push32(cpu, v); else frame.push16(cpu, v);
 }
 
 /** Reads SSn:ESPn for `cpl` from the current TSS and checks the new stack segment (SDM §6.12.1, §7.2.1). */
-function prepareInnerStack(cpu: Cpu, cpl: number, ext: number): void {
+export function prepareInnerStack(cpu: Cpu, cpl: number, ext: number): void {
   const tss32 = (cpu.trAttr & 0xf) === 0x9 || (cpu.trAttr & 0xf) === 0xb;
   const at = tss32 ? 4 + cpl * 8 : 2 + cpl * 4;
   const width = tss32 ? 8 : 4;
