@@ -375,10 +375,20 @@ export class Cpu extends LazyFlags {
   }
 
   readSup16(lin: number): number {
+    const e = this.tlbEntries[lin >>> 12]!;
+    if ((e & READ_MASK[0]) === READ_MASK[0] && (lin & 0xfff) <= 0xffe) return this.view.getUint16((e & ~0xfff) | (lin & 0xfff), true);
     return this.readLinSlow(lin, 2, false);
   }
 
+  /** Makes sure a supervisor store to `lin` can complete (#PF otherwise), through the TLB when it already allows it. */
+  probeSupervisorWrite(lin: number): void {
+    const e = this.tlbEntries[lin >>> 12]!;
+    if ((e & WRITE_MASK[0]) !== WRITE_MASK[0]) this.translate(lin, true, false, false);
+  }
+
   writeSup32(lin: number, v: number): void {
+    const e = this.tlbEntries[lin >>> 12]!;
+    if ((e & WRITE_MASK[0]) === WRITE_MASK[0] && (lin & 0xfff) <= 0xffc) { this.view.setInt32((e & ~0xfff) | (lin & 0xfff), v, true); return; }
     this.writeLinSlow(lin, 4, v, false);
   }
 

@@ -26,8 +26,8 @@ export class PendingStack {
     if (newSp < this.low || ((newSp + bytes - 1) >>> 0) > this.high) cpu.raise(Vector.SS, this.faultCode);
     const linFirst = (this.base + newSp) | 0;
     const linLast = (linFirst + bytes - 1) | 0;
-    cpu.translate(linFirst, true, false, false);
-    if ((linFirst ^ linLast) & ~0xfff) cpu.translate(linLast & ~0xfff, true, false, false);
+    cpu.probeSupervisorWrite(linFirst);
+    if ((linFirst ^ linLast) & ~0xfff) cpu.probeSupervisorWrite(linLast & ~0xfff);
     this.sp = newSp;
     this.cursor = newSp + bytes;
   }
