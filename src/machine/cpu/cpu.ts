@@ -10,7 +10,7 @@ import { LazyFlags } from './lazy-flags.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
 import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
 import { walkPage, type WalkResult } from './mmu/page-walk.js';
-import { SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE } from './segments.js';
+import { SEG_BASE0, SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE } from './segments.js';
 import { Insn } from './decode/insn.js';
 import { decodeInstruction } from './decode/decoder.js';
 import { CPUID_FEATURES_EDX, MSR_TSC } from './exec/system.js';
@@ -177,9 +177,10 @@ export class Cpu extends LazyFlags {
       if (attr & TYPE_CODE) access = attr & TYPE_CODE_READABLE ? SEG_READ : 0;
       else access = attr & TYPE_DATA_WRITABLE ? SEG_READ | SEG_WRITE : SEG_READ;
     }
-    if (access && base === 0 && this.segLow[seg] === 0 && this.segHigh[seg] === 0xffffffff) access |= SEG_FLAT;
+    if (access && base === 0 && this.segLow[seg] === 0) access |= this.segHigh[seg] === 0xffffffff ? SEG_FLAT | SEG_BASE0 : SEG_BASE0;
     this.segAccess[seg] = access;
     if (seg === CS) { this.invalidateCurrentCodeMode(); this.codeGeneration++; }
+    else if (seg === SS) this.ss32 = big;
   }
 
   /** Marks a segment register unusable (a null selector loaded into DS/ES/FS/GS in protected mode). */
@@ -190,10 +191,12 @@ export class Cpu extends LazyFlags {
     this.segLow[seg] = 1;
     this.segHigh[seg] = 0;
     this.segAccess[seg] = 0;
+    if (seg === SS) this.ss32 = false;
   }
 
   get cs32(): boolean { return (this.segAttr[CS]! & ATTR_DB) !== 0; }
-  get ss32(): boolean { return (this.segAttr[SS]! & ATTR_DB) !== 0; }
+  /** SS.B: 32-bit stack pointer (ESP) rather than SP; kept in a field because every push and pop asks. */
+  ss32 = false;
   get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0; }
   get pagingEnabled(): boolean { return (this.cr0 & CR0_PG) !== 0; }
 
@@ -399,35 +402,47 @@ export class Cpu extends LazyFlags {
   // ---------------------------------------------------------------- segmented memory: seg:offset
 
   read8(seg: number, off: number): number {
-    const lin = this.segAccess[seg]! & SEG_FLAT ? off : this.checkSegmentRead(seg, off, 1);
+    const a = this.segAccess[seg]!;
+    const lin = a & SEG_FLAT || ((a & (SEG_BASE0 | SEG_READ)) === (SEG_BASE0 | SEG_READ) && (off >>> 0) <= this.segHigh[seg]! - 0)
+      ? off : this.checkSegmentRead(seg, off, 1);
     return this.readLin8(lin);
   }
 
   read16(seg: number, off: number): number {
-    const lin = this.segAccess[seg]! & SEG_FLAT ? off : this.checkSegmentRead(seg, off, 2);
+    const a = this.segAccess[seg]!;
+    const lin = a & SEG_FLAT || ((a & (SEG_BASE0 | SEG_READ)) === (SEG_BASE0 | SEG_READ) && (off >>> 0) <= this.segHigh[seg]! - 1)
+      ? off : this.checkSegmentRead(seg, off, 2);
     return this.readLin16(lin);
   }
 
   read32(seg: number, off: number): number {
-    const lin = this.segAccess[seg]! & SEG_FLAT ? off : this.checkSegmentRead(seg, off, 4);
+    const a = this.segAccess[seg]!;
+    const lin = a & SEG_FLAT || ((a & (SEG_BASE0 | SEG_READ)) === (SEG_BASE0 | SEG_READ) && (off >>> 0) <= this.segHigh[seg]! - 3)
+      ? off : this.checkSegmentRead(seg, off, 4);
     return this.readLin32(lin);
   }
 
   write8(seg: number, off: number, v: number): void {
     const a = this.segAccess[seg]!;
-    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, 1);
+    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE)
+      || ((a & (SEG_BASE0 | SEG_WRITE)) === (SEG_BASE0 | SEG_WRITE) && (off >>> 0) <= this.segHigh[seg]! - 0)
+      ? off : this.checkSegmentWrite(seg, off, 1);
     this.writeLin8(lin, v);
   }
 
   write16(seg: number, off: number, v: number): void {
     const a = this.segAccess[seg]!;
-    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, 2);
+    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE)
+      || ((a & (SEG_BASE0 | SEG_WRITE)) === (SEG_BASE0 | SEG_WRITE) && (off >>> 0) <= this.segHigh[seg]! - 1)
+      ? off : this.checkSegmentWrite(seg, off, 2);
     this.writeLin16(lin, v);
   }
 
   write32(seg: number, off: number, v: number): void {
     const a = this.segAccess[seg]!;
-    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, 4);
+    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE)
+      || ((a & (SEG_BASE0 | SEG_WRITE)) === (SEG_BASE0 | SEG_WRITE) && (off >>> 0) <= this.segHigh[seg]! - 3)
+      ? off : this.checkSegmentWrite(seg, off, 4);
     this.writeLin32(lin, v);
   }
 

@@ -22,6 +22,11 @@ export const SEG_READ = 1;
 export const SEG_WRITE = 2;
 /** Base 0, bounds 0..0xFFFFFFFF: the offset is the linear address and no limit check is needed. */
 export const SEG_FLAT = 4;
+/**
+ * Base 0 and expand-up (the limit may be below 4 GiB, as for LOTRx86's ring-3 segments ending at 0xBFFFFFFF):
+ * the offset is the linear address once it is checked against the limit alone.
+ */
+export const SEG_BASE0 = 8;
 
 export function attrFromDescriptorHigh(high: number): number {
   return (high >>> 8) & 0xf0ff;
