@@ -346,16 +346,14 @@ export class Machine {
       turnMs = Math.min(20, turnMs * 2);
       let waitingFor: number | undefined;
       while (!this.exitReason && this.hostNowMs() < sliceEnd && this.cpu.retired - start < limit) {
-        waitingFor = this.runSlice(Math.min(SLICE_INSTRUCTIONS, limit - (this.cpu.retired - start)));
+        waitingFor = this.runSlice(limit - (this.cpu.retired - start));
         if (waitingFor !== undefined) break;
       }
       if (this.exitReason) break;
-      if (waitingFor === Infinity) {
-        await this.waitForInput(deadline);
-      } else if (waitingFor !== undefined) {
-        const ms = Math.max(0, Math.min((waitingFor - this.nowNs()) / 1e6, deadline - this.hostNowMs()));
-        await new Promise<void>((resolve) => { const t = setTimeout(resolve, ms); this.inputWaiter = () => { clearTimeout(t); resolve(); }; });
-        this.inputWaiter = undefined;
+      if (waitingFor !== undefined) {
+        // Halted: sleep until the next device event (Infinity: until host input), the deadline, or input.
+        const ms = Math.min((waitingFor - this.nowNs()) / 1e6, deadline - this.hostNowMs());
+        await this.sleep(Math.max(0, ms));
       } else {
         await this.yieldToHost();
       }
@@ -363,13 +361,14 @@ export class Machine {
     return this.exitReason!;
   }
 
-  private waitForInput(deadline: number): Promise<void> {
+  /** Resolves after `ms` (Infinity: never by itself) or as soon as host input arrives or the run ends. */
+  private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const ms = deadline === Infinity ? undefined : Math.max(0, deadline - this.hostNowMs());
-      const timer = ms === undefined ? undefined : setTimeout(() => { this.inputWaiter = undefined; resolve(); }, ms);
+      const timer = ms === Infinity ? undefined : setTimeout(() => { this.inputWaiter = undefined; resolve(); }, ms);
       this.inputWaiter = () => { if (timer !== undefined) clearTimeout(timer); resolve(); };
     });
   }
+
 }
 
 function describeHostError(e: unknown, cpu: Cpu): string {

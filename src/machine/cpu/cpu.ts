@@ -10,7 +10,7 @@ import { LazyFlags } from './lazy-flags.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
 import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
 import { walkPage, type WalkResult } from './mmu/page-walk.js';
-import { SEG_BASE0, SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE } from './segments.js';
+import { SEG_BASE0, SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE, accessFromAttr } from './segments.js';
 import { Insn } from './decode/insn.js';
 import { decodeInstruction } from './decode/decoder.js';
 import { CPUID_FEATURES_EDX, MSR_TSC } from './exec/system.js';
@@ -19,7 +19,7 @@ import { deliverException, deliverExternalInterrupt, type TripleFaultHandler } f
 
 /** A run of decoded instructions starting at one physical address and ending at a control transfer or page end. */
 export class Block {
-  constructor(readonly physStart: number, readonly insns: Insn[], readonly byteLength: number, readonly code32: boolean) {}
+  constructor(readonly insns: Insn[], readonly byteLength: number, readonly code32: boolean) {}
   /** Times executed by the interpreter; at COMPILE_THRESHOLD the block is compiled. */
   hits = 0;
   compiled: CompiledBlock | undefined = undefined;
@@ -52,7 +52,7 @@ export class Cpu extends LazyFlags {
   readonly segLow = new Float64Array(6);
   readonly segHigh = new Float64Array(6);
   readonly segAttr = new Int32Array(6);
-  /** SEG_READ | SEG_WRITE | SEG_FLAT, recomputed on every segment load. */
+  /** SEG_READ | SEG_WRITE | SEG_BASE0 | SEG_FLAT, recomputed on every segment load. */
   readonly segAccess = new Uint8Array(6);
 
   cpl = 0;
@@ -97,12 +97,13 @@ export class Cpu extends LazyFlags {
   /** Executions of a block before it is compiled (1: compile on first execution, to test the compiler). */
   compileThreshold = COMPILE_THRESHOLD;
   private readonly scratch = new Insn();
-  /** Decoded blocks by physical page, then by offset in the page (allocated for pages that hold code). */
+  /**
+   * Decoded blocks by physical page, then by offset in the page. A page has an entry exactly when blocks were
+   * decoded from it: stores to it leave the fast path and drop its blocks.
+   */
   private readonly pageBlocks: (Block[] | undefined)[];
   /** Bumped when decoded code, CS or CPL changes: links between blocks made before are stale. */
   codeGeneration = 0;
-  /** Per physical page: 1 when cached blocks were decoded from it. */
-  readonly codePages: Uint8Array;
 
   readonly tlb = new Tlb();
   /** The TLB's entry array, held directly for the fast paths. */
@@ -125,9 +126,7 @@ export class Cpu extends LazyFlags {
     this.u8 = memory.u8;
     this.view = memory.view;
     this.ramSize = memory.size;
-    const pages = Math.ceil(memory.size / 4096);
-    this.codePages = new Uint8Array(pages);
-    this.pageBlocks = new Array(pages).fill(undefined);
+    this.pageBlocks = new Array(Math.ceil(memory.size / 4096)).fill(undefined);
     this.curInsn = this.scratch;
     this.reset();
   }
@@ -172,14 +171,10 @@ export class Cpu extends LazyFlags {
       this.segLow[seg] = 0;
       this.segHigh[seg] = limit >>> 0;
     }
-    let access = 0;
-    if ((attr & ATTR_P) && (attr & ATTR_S)) {
-      if (attr & TYPE_CODE) access = attr & TYPE_CODE_READABLE ? SEG_READ : 0;
-      else access = attr & TYPE_DATA_WRITABLE ? SEG_READ | SEG_WRITE : SEG_READ;
-    }
+    let access = accessFromAttr(attr);
     if (access && base === 0 && this.segLow[seg] === 0) access |= this.segHigh[seg] === 0xffffffff ? SEG_FLAT | SEG_BASE0 : SEG_BASE0;
     this.segAccess[seg] = access;
-    if (seg === CS) { this.invalidateCurrentCodeMode(); this.codeGeneration++; }
+    if (seg === CS) { this.eventCheck = true; this.codeGeneration++; }
     else if (seg === SS) this.ss32 = big;
   }
 
@@ -198,11 +193,6 @@ export class Cpu extends LazyFlags {
   /** SS.B: 32-bit stack pointer (ESP) rather than SP; kept in a field because every push and pop asks. */
   ss32 = false;
   get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0; }
-  get pagingEnabled(): boolean { return (this.cr0 & CR0_PG) !== 0; }
-
-  private invalidateCurrentCodeMode(): void {
-    this.eventCheck = true;
-  }
 
   /** CPL changes select the user or supervisor TLB permission masks. */
   setCpl(cpl: number): void {
@@ -271,7 +261,7 @@ export class Cpu extends LazyFlags {
     const page = phys >>> 12;
     if ((phys >>> 0) < this.ramSize) {
       let bits = w.bits;
-      if (this.codePages[page]) bits &= ~(TLB_SUP_WRITE | TLB_USER_WRITE);
+      if (this.pageBlocks[page] !== undefined) bits &= ~(TLB_SUP_WRITE | TLB_USER_WRITE);
       this.tlb.set(lin >>> 12, phys, bits);
     }
     return phys;
@@ -366,7 +356,7 @@ export class Cpu extends LazyFlags {
   /** A store to physical memory outside the fast path; discards cached code decoded from that page. */
   physWrite8(phys: number, v: number): void {
     const page = phys >>> 12;
-    if (page < this.codePages.length && this.codePages[page]) this.invalidateCodePage(page);
+    if (this.pageBlocks[page] !== undefined) this.invalidateCodePage(page);
     this.memory.write8(phys, v);
   }
 
@@ -401,55 +391,33 @@ export class Cpu extends LazyFlags {
 
   // ---------------------------------------------------------------- segmented memory: seg:offset
 
-  read8(seg: number, off: number): number {
+  /**
+   * seg:off → linear for a read of `size` bytes. Fast: a flat segment, or a base-0 expand-up segment whose limit
+   * alone needs checking (LOTRx86's ring-3 segments end at 0xBFFFFFFF). Everything else takes the full check.
+   */
+  private linearForRead(seg: number, off: number, size: number): number {
     const a = this.segAccess[seg]!;
-    const lin = a & SEG_FLAT || ((a & (SEG_BASE0 | SEG_READ)) === (SEG_BASE0 | SEG_READ) && (off >>> 0) <= this.segHigh[seg]! - 0)
-      ? off : this.checkSegmentRead(seg, off, 1);
-    return this.readLin8(lin);
+    if (a & SEG_FLAT) return off;
+    if ((a & (SEG_BASE0 | SEG_READ)) === (SEG_BASE0 | SEG_READ) && (off >>> 0) <= this.segHigh[seg]! - (size - 1)) return off;
+    return this.checkSegmentRead(seg, off, size);
   }
 
-  read16(seg: number, off: number): number {
+  private linearForWrite(seg: number, off: number, size: number): number {
     const a = this.segAccess[seg]!;
-    const lin = a & SEG_FLAT || ((a & (SEG_BASE0 | SEG_READ)) === (SEG_BASE0 | SEG_READ) && (off >>> 0) <= this.segHigh[seg]! - 1)
-      ? off : this.checkSegmentRead(seg, off, 2);
-    return this.readLin16(lin);
+    if ((a & (SEG_BASE0 | SEG_WRITE)) === (SEG_BASE0 | SEG_WRITE) && (a & SEG_FLAT || (off >>> 0) <= this.segHigh[seg]! - (size - 1))) return off;
+    return this.checkSegmentWrite(seg, off, size);
   }
 
-  read32(seg: number, off: number): number {
-    const a = this.segAccess[seg]!;
-    const lin = a & SEG_FLAT || ((a & (SEG_BASE0 | SEG_READ)) === (SEG_BASE0 | SEG_READ) && (off >>> 0) <= this.segHigh[seg]! - 3)
-      ? off : this.checkSegmentRead(seg, off, 4);
-    return this.readLin32(lin);
-  }
-
-  write8(seg: number, off: number, v: number): void {
-    const a = this.segAccess[seg]!;
-    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE)
-      || ((a & (SEG_BASE0 | SEG_WRITE)) === (SEG_BASE0 | SEG_WRITE) && (off >>> 0) <= this.segHigh[seg]! - 0)
-      ? off : this.checkSegmentWrite(seg, off, 1);
-    this.writeLin8(lin, v);
-  }
-
-  write16(seg: number, off: number, v: number): void {
-    const a = this.segAccess[seg]!;
-    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE)
-      || ((a & (SEG_BASE0 | SEG_WRITE)) === (SEG_BASE0 | SEG_WRITE) && (off >>> 0) <= this.segHigh[seg]! - 1)
-      ? off : this.checkSegmentWrite(seg, off, 2);
-    this.writeLin16(lin, v);
-  }
-
-  write32(seg: number, off: number, v: number): void {
-    const a = this.segAccess[seg]!;
-    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE)
-      || ((a & (SEG_BASE0 | SEG_WRITE)) === (SEG_BASE0 | SEG_WRITE) && (off >>> 0) <= this.segHigh[seg]! - 3)
-      ? off : this.checkSegmentWrite(seg, off, 4);
-    this.writeLin32(lin, v);
-  }
+  read8(seg: number, off: number): number { return this.readLin8(this.linearForRead(seg, off, 1)); }
+  read16(seg: number, off: number): number { return this.readLin16(this.linearForRead(seg, off, 2)); }
+  read32(seg: number, off: number): number { return this.readLin32(this.linearForRead(seg, off, 4)); }
+  write8(seg: number, off: number, v: number): void { this.writeLin8(this.linearForWrite(seg, off, 1), v); }
+  write16(seg: number, off: number, v: number): void { this.writeLin16(this.linearForWrite(seg, off, 2), v); }
+  write32(seg: number, off: number, v: number): void { this.writeLin32(this.linearForWrite(seg, off, 4), v); }
 
   /** Checks that a read-modify-write or multi-part store to seg:off can complete, before anything is stored. */
   probeWrite(seg: number, off: number, size: number): void {
-    const a = this.segAccess[seg]!;
-    const lin = (a & (SEG_FLAT | SEG_WRITE)) === (SEG_FLAT | SEG_WRITE) ? off : this.checkSegmentWrite(seg, off, size);
+    const lin = this.linearForWrite(seg, off, size);
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) !== m) this.translate(lin, true, false, this.cpl === 3);
@@ -547,16 +515,10 @@ export class Cpu extends LazyFlags {
     return (this.blockEip + i.endDelta) | 0;
   }
 
-  /** EIP of the instruction executing now (for faults and CALL-free diagnostics). */
-  currentEip(): number {
-    return (this.blockEip + this.curInsn.startDelta) | 0;
-  }
-
   // ---------------------------------------------------------------- decoded-code cache
 
   private invalidateCodePage(page: number): void {
     this.pageBlocks[page] = undefined;
-    this.codePages[page] = 0;
     this.codeGeneration++;
     this.breakBlock = true;
   }
@@ -564,7 +526,6 @@ export class Cpu extends LazyFlags {
   /** Forgets every decoded block (mode changes that alter decoding, reset). */
   invalidateAllCode(): void {
     this.pageBlocks.fill(undefined);
-    this.codePages.fill(0);
     this.codeGeneration++;
   }
 
@@ -590,14 +551,14 @@ export class Cpu extends LazyFlags {
       insns.push(insn);
       if (insn.row === null || insn.row.endsBlock) break;
     }
-    const block = new Block(phys, insns, delta, code32);
+    const block = new Block(insns, delta, code32);
     if (insns.length > 0 && (phys >>> 0) < this.ramSize) {
       const page = phys >>> 12;
-      if (!this.codePages[page]) {
-        this.codePages[page] = 1;
+      let slots = this.pageBlocks[page];
+      if (slots === undefined) {
+        slots = this.pageBlocks[page] = new Array<Block>(4096);
         this.tlb.revokeWritesTo(phys);
       }
-      const slots = (this.pageBlocks[page] ??= new Array<Block>(4096));
       slots[phys & 0xfff] = block;
     }
     return block;
@@ -659,7 +620,7 @@ export class Cpu extends LazyFlags {
       }
       const insns = block.insns;
       const n = insns.length;
-      if (n === 0 || (!(this.segAccess[CS]! & SEG_FLAT) && !this.blockFitsCsLimit(block))) {
+      if (n === 0 || !this.blockFitsCsLimit(block)) {
         this.stepOne();
         continue;
       }
@@ -723,8 +684,7 @@ export class Cpu extends LazyFlags {
   }
 
   private blockFitsCsLimit(block: Block): boolean {
-    if (this.segAccess[CS]! & SEG_FLAT) return true;
-    return (this.eip >>> 0) + block.byteLength - 1 <= this.segHigh[CS]!;
+    return (this.segAccess[CS]! & SEG_FLAT) !== 0 || (this.eip >>> 0) + block.byteLength - 1 <= this.segHigh[CS]!;
   }
 
   /** A fetch that misses the TLB: a #PF here belongs to the instruction at EIP, not to the previous block. */
@@ -733,7 +693,7 @@ export class Cpu extends LazyFlags {
     return this.translate(lin, false, true, this.cpl === 3);
   }
 
-  /** Makes a fault raised before any instruction of a block runs report the current EIP. */
+  /** Makes a fault raised before any instruction of a block runs (or during event delivery) report the current EIP. */
   private attributeFaultsToEip(): void {
     this.curInsn = this.scratch;
     this.scratch.startDelta = 0;
@@ -768,9 +728,7 @@ export class Cpu extends LazyFlags {
     }
     if ((this.flags & FLAG_IF) && this.intr.hasInterrupt()) {
       this.halted = false;
-      this.curInsn = this.scratch;
-      this.blockEip = this.eip;
-      this.scratch.startDelta = 0;
+      this.attributeFaultsToEip();
       deliverExternalInterrupt(this, this.intr.acknowledge());
       this.eventCheck = true;
       return false;
@@ -796,9 +754,7 @@ export class Cpu extends LazyFlags {
     if (this.debugShadow) { this.debugShadow = false; return; }
     if (trap) {
       this.dr[6] |= 1 << 14;
-      this.curInsn = this.scratch;
-      this.blockEip = this.eip;
-      this.scratch.startDelta = 0;
+      this.attributeFaultsToEip();
       deliverException(this, Vector.DB, -1, false);
     }
   }
@@ -808,9 +764,7 @@ export class Cpu extends LazyFlags {
     const insn = this.curInsn;
     this.retired += insn === this.scratch ? 0 : insn.index;
     this.eip = (this.blockEip + insn.startDelta) | 0;
-    this.curInsn = this.scratch;
-    this.scratch.startDelta = 0;
-    this.blockEip = this.eip;
+    this.attributeFaultsToEip();
     this.breakBlock = false;
     this.halted = false;
     this.eventCheck = true;
