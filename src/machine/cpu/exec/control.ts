@@ -1,19 +1,16 @@
 // Near control transfer (JMP, Jcc, CALL, RET, LOOP, JCXZ), software interrupts, and HLT (SDM Vol. 2).
-// Targets are checked against the CS limit before EIP changes (#GP(0)).
+// Targets are checked against the CS limit (#GP(0)) by Cpu.branchTo before anything else changes.
 
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode/insn.js';
-import { ECX, CS } from '../registers.js';
-import { SEG_FLAT } from '../segments.js';
+import { ECX } from '../registers.js';
 import { Vector } from '../fault.js';
 import { deliverException, deliverSoftwareInterrupt, EventSource } from '../protection/interrupts.js';
 import { readEv16, readEv32 } from './arith.js';
 
 /** Sets EIP to a near target: truncated to 16 bits for a 16-bit operand size, checked against the CS limit. */
 export function jumpNear(cpu: Cpu, target: number, o32: boolean): void {
-  if (!o32) target &= 0xffff;
-  if (!(cpu.segAccess[CS]! & SEG_FLAT) && (target >>> 0) > cpu.segHigh[CS]!) cpu.raiseGP(0);
-  cpu.eip = target | 0;
+  cpu.branchTo(o32 ? target : target & 0xffff);
 }
 
 export function jmpRel(cpu: Cpu, i: Insn): void {
@@ -34,30 +31,21 @@ export function jmpEv(cpu: Cpu, i: Insn): void {
 
 export function callRel(cpu: Cpu, i: Insn): void {
   const ret = cpu.eip;
-  const target = i.o32 ? (ret + i.imm) | 0 : (ret + i.imm) & 0xffff;
-  checkNearTarget(cpu, target);
+  // The target is checked first; a fault in the push leaves ESP alone and the fault path restores EIP.
+  jumpNear(cpu, ret + i.imm, i.o32);
   if (i.o32) cpu.push32(ret); else cpu.push16(ret);
-  cpu.eip = target;
 }
 
 export function callEv(cpu: Cpu, i: Insn): void {
   const ret = cpu.eip;
-  const target = i.o32 ? readEv32(cpu, i) : readEv16(cpu, i);
-  checkNearTarget(cpu, target);
+  jumpNear(cpu, i.o32 ? readEv32(cpu, i) : readEv16(cpu, i), i.o32);
   if (i.o32) cpu.push32(ret); else cpu.push16(ret);
-  cpu.eip = target;
-}
-
-function checkNearTarget(cpu: Cpu, target: number): void {
-  if (!(cpu.segAccess[CS]! & SEG_FLAT) && (target >>> 0) > cpu.segHigh[CS]!) cpu.raiseGP(0);
 }
 
 /** RET / RET imm16: the return address is read and checked before ESP moves. */
 export function retNear(cpu: Cpu, i: Insn): void {
-  const target = i.o32 ? cpu.stackRead32(0) : cpu.stackRead16(0);
-  checkNearTarget(cpu, target);
+  cpu.branchTo(i.o32 ? cpu.stackRead32(0) : cpu.stackRead16(0));
   cpu.adjustEsp((i.o32 ? 4 : 2) + (i.imm & 0xffff));
-  cpu.eip = target;
 }
 
 /** LOOP/LOOPE/LOOPNE/JECXZ: the counter is CX or ECX by address size (sub: 0 LOOPNE, 1 LOOPE, 2 LOOP, 3 JCXZ). */
