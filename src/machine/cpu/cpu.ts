@@ -118,8 +118,6 @@ export class Cpu extends LazyFlags {
   private readonly ramSize: number;
 
   onTripleFault: TripleFaultHandler = () => {};
-  /** The vector being delivered (for #DF classification), or -1. */
-  deliveringVector = -1;
 
   constructor(readonly memory: PhysicalMemory, readonly io: IoBus, readonly intr: InterruptController) {
     super();
@@ -755,7 +753,7 @@ export class Cpu extends LazyFlags {
     if (trap) {
       this.dr[6] |= 1 << 14;
       this.attributeFaultsToEip();
-      deliverException(this, Vector.DB, -1, false);
+      deliverException(this, Vector.DB, -1);
     }
   }
 
@@ -768,7 +766,7 @@ export class Cpu extends LazyFlags {
     this.breakBlock = false;
     this.halted = false;
     this.eventCheck = true;
-    deliverException(this, f.vector, f.hasErrorCode ? f.errorCode : -1, false);
+    deliverException(this, f.vector, f.hasErrorCode ? f.errorCode : -1);
   }
 
   // ---------------------------------------------------------------- misc helpers used by handlers

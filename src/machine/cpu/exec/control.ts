@@ -81,7 +81,7 @@ export function into(cpu: Cpu): void {
 
 /** INT1/ICEBP (F1): #DB as a trap, delivered without the gate-DPL check (SDM Vol. 3A §17.3.1.2). */
 export function icebp(cpu: Cpu): void {
-  deliverException(cpu, Vector.DB, -1, false, EventSource.Icebp);
+  deliverException(cpu, Vector.DB, -1, EventSource.Icebp);
 }
 
 export function hlt(cpu: Cpu): void {

@@ -26,51 +26,33 @@ export const enum EventSource { Exception, Software, External, Icebp }
 
 /**
  * Delivers an exception (or a software/hardware interrupt) through the IDT. A fault raised during
- * delivery escalates per Table 6-5: serially, to #DF, or to a triple fault.
+ * delivery escalates per Table 6-5: serially, to #DF, or (while delivering #DF) to a triple fault.
  */
-export function deliverException(cpu: Cpu, vector: number, errorCode: number, _ext: boolean, source: EventSource = EventSource.Exception): void {
-  const first = cpu.deliveringVector;
-  if (first === Vector.DF && source === EventSource.Exception) {
-    tripleFault(cpu, `${VECTOR_NAMES[vector] ?? vector} while delivering #DF`);
-    return;
-  }
-  if (first >= 0 && source === EventSource.Exception && isDoubleFault(first, vector)) {
-    cpu.deliveringVector = -1;
-    deliverException(cpu, Vector.DF, 0, true);
-    return;
-  }
-  cpu.deliveringVector = vector;
+export function deliverException(cpu: Cpu, vector: number, errorCode: number, source: EventSource = EventSource.Exception): void {
   try {
     deliver(cpu, vector, errorCode, source);
   } catch (e) {
-    if (!(e instanceof CpuFault)) { cpu.deliveringVector = -1; throw e; }
+    if (!(e instanceof CpuFault)) throw e;
     // A fault while delivering INT n/INT3/INTO is a fault of that instruction: EIP goes back to it.
-    if (source === EventSource.Software) { cpu.deliveringVector = first; throw e; }
+    if (source === EventSource.Software) throw e;
     const second = e.vector, code = e.hasErrorCode ? e.errorCode : -1;
-    if (vector === Vector.DF) { cpu.deliveringVector = -1; tripleFault(cpu, `${VECTOR_NAMES[second] ?? second} while delivering #DF`); return; }
-    if (isDoubleFault(vector, second)) { cpu.deliveringVector = Vector.DF; deliverDoubleFault(cpu, second); return; }
-    cpu.deliveringVector = -1;
+    if (vector === Vector.DF) { tripleFault(cpu, `${VECTOR_NAMES[second] ?? second} while delivering #DF`); return; }
+    if (isDoubleFault(vector, second)) { deliverDoubleFault(cpu, second); return; }
     // Benign combinations are handled serially: deliver the second exception.
-    deliverException(cpu, second, code, true);
-    return;
+    deliverException(cpu, second, code);
   }
-  cpu.deliveringVector = -1;
 }
 
 function deliverDoubleFault(cpu: Cpu, second: number): void {
   try {
     deliver(cpu, Vector.DF, 0, EventSource.Exception);
   } catch (e) {
-    if (!(e instanceof CpuFault)) { cpu.deliveringVector = -1; throw e; }
-    cpu.deliveringVector = -1;
+    if (!(e instanceof CpuFault)) throw e;
     tripleFault(cpu, `${VECTOR_NAMES[e.vector] ?? e.vector} while delivering #DF (raised by ${VECTOR_NAMES[second] ?? second})`);
-    return;
   }
-  cpu.deliveringVector = -1;
 }
 
 function tripleFault(cpu: Cpu, reason: string): void {
-  cpu.deliveringVector = -1;
   cpu.halted = true;
   cpu.stop();
   cpu.onTripleFault(`triple fault: ${reason} at ${hex(cpu.sreg[CS]!, 4)}:${hex(cpu.eip >>> 0, 8)}`);
@@ -78,12 +60,12 @@ function tripleFault(cpu: Cpu, reason: string): void {
 
 /** A maskable interrupt from the PIC (INTR): EXT=1, no gate DPL check. */
 export function deliverExternalInterrupt(cpu: Cpu, vector: number): void {
-  deliverException(cpu, vector, -1, true, EventSource.External);
+  deliverException(cpu, vector, -1, EventSource.External);
 }
 
 /** INT n, INT3, INTO: software interrupts check the gate DPL against CPL; EIP already points past them. */
 export function deliverSoftwareInterrupt(cpu: Cpu, vector: number): void {
-  deliverException(cpu, vector, -1, false, EventSource.Software);
+  deliverException(cpu, vector, -1, EventSource.Software);
 }
 
 function deliver(cpu: Cpu, vector: number, errorCode: number, source: EventSource): void {
