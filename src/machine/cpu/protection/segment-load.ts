@@ -85,9 +85,12 @@ export function checkDirectCodeTarget(cpu: Cpu, selector: number, d: Descriptor)
   if (!d.present) cpu.raise(Vector.NP, code);
 }
 
+/** ES, DS, FS, GS. */
+const DATA_SEGMENTS = [0, 3, 4, 5] as const;
+
 /** After a return to an outer ring, data segments the new CPL may not use become null (SDM RET/IRET). */
 export function nullInaccessibleDataSegments(cpu: Cpu): void {
-  for (const seg of [0, 3, 4, 5]) {
+  for (const seg of DATA_SEGMENTS) {
     const attr = cpu.segAttr[seg]!;
     if (cpu.segAccess[seg] === 0 && (cpu.sreg[seg]! & ~3) === 0) continue;
     const isCode = (attr & 8) !== 0;
