@@ -4,16 +4,16 @@
 import type { IoBus } from '../bus/io-bus.js';
 import type { InterruptController } from '../bus/irq.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
-import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_TSD, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
+import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SUPPORTED, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
 import { CpuFault, Vector } from './fault.js';
 import { LazyFlags } from './lazy-flags.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
 import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
-import { walkPage, type WalkResult } from './mmu/page-walk.js';
+import { walkPage, ACCESS_IMPLICIT, ACCESS_SUPERVISOR, ACCESS_USER, type WalkResult } from './mmu/page-walk.js';
 import { SEG_BASE0, SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE, accessFromAttr } from './segments.js';
 import { Insn } from './decode/insn.js';
 import { decodeInstruction } from './decode/decoder.js';
-import { CPUID_FEATURES_EDX, MSR_TSC } from './exec/system.js';
+import { CPUID_FEATURES_EDX, CPUID_EXT_FEATURES_EDX, CPUID_LEAF7_EBX, MSR_EFER, MSR_PAT, MSR_TSC } from './exec/system.js';
 import { compileBlock, COMPILE_THRESHOLD, type CompiledBlock } from './jit/block-compiler.js';
 import { deliverException, deliverExternalInterrupt, type TripleFaultHandler } from './protection/interrupts.js';
 
@@ -56,6 +56,8 @@ export class Cpu extends LazyFlags {
   readonly segAccess = new Uint8Array(6);
 
   cpl = 0;
+  /** ACCESS_USER at CPL 3, else ACCESS_SUPERVISOR: the paging privilege of explicit accesses (SDM §4.6). */
+  accessMode = ACCESS_SUPERVISOR;
   cr0 = CR0_ET;
   cr2 = 0;
   cr3 = 0;
@@ -66,13 +68,19 @@ export class Cpu extends LazyFlags {
   ldtSel = 0; ldtBase = 0; ldtLimit = 0; ldtAttr = 0;
   trSel = 0; trBase = 0; trLimit = 0; trAttr = 0;
   efer = 0;
+  /** IA32_PAT (MSR 277h), power-on value; paging ignores memory types. */
+  pat = [0x00070406, 0x00070406];
+  /** PAE's PDPTE registers, low dwords (the high dwords must be zero: MAXPHYADDR is 32); the scratch copy lets a load that faults change nothing. */
+  readonly pdpteLow = new Int32Array(4);
+  readonly pdpteScratch = new Int32Array(4);
   /** Time-stamp counter offset: TSC = instructions retired + tscOffset. */
   tscOffset = 0;
   /** CR4 bits this CPU implements; MOV CR4 with any other bit set is #GP(0). */
-  cr4Supported = CR4_TSD | CR4_PSE | CR4_PGE;
-  /** CPUID.1:EDX and CPUID.80000001h:EDX: only what is implemented. */
+  cr4Supported = CR4_SUPPORTED;
+  /** CPUID.1:EDX, CPUID.7:EBX and CPUID.80000001h:EDX: only what is implemented. */
   cpuidFeaturesEdx = CPUID_FEATURES_EDX;
-  cpuidExtFeaturesEdx = 0;
+  cpuidExtFeaturesEdx = CPUID_EXT_FEATURES_EDX;
+  cpuidLeaf7Ebx = CPUID_LEAF7_EBX;
 
   /** Instructions completed since reset. */
   retired = 0;
@@ -139,6 +147,8 @@ export class Cpu extends LazyFlags {
     this.cr0 = CR0_ET | (1 << 29) | (1 << 30);
     this.cr2 = this.cr3 = this.cr4 = 0;
     this.efer = 0;
+    this.pat = [0x00070406, 0x00070406];
+    this.pdpteLow.fill(0);
     this.gdtBase = 0; this.gdtLimit = 0xffff;
     this.idtBase = 0; this.idtLimit = 0x3ff;
     this.ldtSel = this.ldtBase = this.ldtLimit = this.ldtAttr = 0;
@@ -197,6 +207,7 @@ export class Cpu extends LazyFlags {
     this.cpl = cpl;
     this.codeGeneration++;
     const user = cpl === 3 ? 1 : 0;
+    this.accessMode = user ? ACCESS_USER : ACCESS_SUPERVISOR;
     this.readMask = READ_MASK[user];
     this.writeMask = WRITE_MASK[user];
     this.execMask = EXEC_MASK[user];
@@ -246,14 +257,14 @@ export class Cpu extends LazyFlags {
 
   // ---------------------------------------------------------------- paging
 
-  /** Linear → physical through the TLB or a page walk; raises #PF. `user` is the privilege of the access. */
-  translate(lin: number, write: boolean, exec: boolean, user: boolean): number {
+  /** Linear → physical through the TLB or a page walk; raises #PF. `mode` is who accesses (ACCESS_*). */
+  translate(lin: number, write: boolean, exec: boolean, mode: number): number {
     const w = this.walk;
     if (!(this.cr0 & CR0_PG)) {
       w.phys = lin;
       w.bits = TLB_SUP_READ | TLB_USER_READ | TLB_SUP_WRITE | TLB_USER_WRITE | TLB_SUP_EXEC | TLB_USER_EXEC;
     } else {
-      walkPage(this, lin, write, exec, user, w);
+      walkPage(this, lin, write, exec, mode, w);
     }
     const phys = (w.phys & ~0xfff) | (lin & 0xfff);
     const page = phys >>> 12;
@@ -289,50 +300,50 @@ export class Cpu extends LazyFlags {
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.readMask;
     if ((e & m) === m) return this.u8[(e & ~0xfff) | (lin & 0xfff)]!;
-    return this.memory.read8(this.translate(lin, false, false, this.cpl === 3));
+    return this.memory.read8(this.translate(lin, false, false, this.accessMode));
   }
 
   readLin16(lin: number): number {
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.readMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffe) return this.view.getUint16((e & ~0xfff) | (lin & 0xfff), true);
-    return this.readLinSlow(lin, 2, this.cpl === 3);
+    return this.readLinSlow(lin, 2, this.accessMode);
   }
 
   readLin32(lin: number): number {
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.readMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffc) return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
-    return this.readLinSlow(lin, 4, this.cpl === 3);
+    return this.readLinSlow(lin, 4, this.accessMode);
   }
 
   writeLin8(lin: number, v: number): void {
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) === m) { this.u8[(e & ~0xfff) | (lin & 0xfff)] = v; return; }
-    this.writeLinSlow(lin, 1, v, this.cpl === 3);
+    this.writeLinSlow(lin, 1, v, this.accessMode);
   }
 
   writeLin16(lin: number, v: number): void {
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffe) { this.view.setUint16((e & ~0xfff) | (lin & 0xfff), v, true); return; }
-    this.writeLinSlow(lin, 2, v, this.cpl === 3);
+    this.writeLinSlow(lin, 2, v, this.accessMode);
   }
 
   writeLin32(lin: number, v: number): void {
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
     if ((e & m) === m && (lin & 0xfff) <= 0xffc) { this.view.setInt32((e & ~0xfff) | (lin & 0xfff), v, true); return; }
-    this.writeLinSlow(lin, 4, v, this.cpl === 3);
+    this.writeLinSlow(lin, 4, v, this.accessMode);
   }
 
   /** Reads `size` bytes at `lin`, split at a page boundary (both pages are translated before the read). */
-  readLinSlow(lin: number, size: number, user: boolean): number {
+  readLinSlow(lin: number, size: number, mode: number): number {
     const firstLen = 0x1000 - (lin & 0xfff);
-    const first = this.translate(lin, false, false, user);
+    const first = this.translate(lin, false, false, mode);
     if (firstLen >= size) return size === 2 ? this.memory.read16(first) : this.memory.read32(first);
-    const second = this.translate((lin + firstLen) | 0, false, false, user);
+    const second = this.translate((lin + firstLen) | 0, false, false, mode);
     let value = 0;
     for (let k = 0; k < size; k++) {
       value |= this.memory.read8(k < firstLen ? first + k : second + (k - firstLen)) << (8 * k);
@@ -341,10 +352,10 @@ export class Cpu extends LazyFlags {
   }
 
   /** Writes `size` bytes at `lin`; both pages are translated (and may fault) before any byte is stored. */
-  writeLinSlow(lin: number, size: number, v: number, user: boolean): void {
+  writeLinSlow(lin: number, size: number, v: number, mode: number): void {
     const firstLen = Math.min(size, 0x1000 - (lin & 0xfff));
-    const first = this.translate(lin, true, false, user);
-    const second = firstLen < size ? this.translate((lin + firstLen) | 0, true, false, user) : 0;
+    const first = this.translate(lin, true, false, mode);
+    const second = firstLen < size ? this.translate((lin + firstLen) | 0, true, false, mode) : 0;
     for (let k = 0; k < size; k++) {
       const a = k < firstLen ? first + k : second + (k - firstLen);
       this.physWrite8(a, v >>> (8 * k));
@@ -362,29 +373,29 @@ export class Cpu extends LazyFlags {
   readSup32(lin: number): number {
     const e = this.tlbEntries[lin >>> 12]!;
     if ((e & READ_MASK[0]) === READ_MASK[0] && (lin & 0xfff) <= 0xffc) return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
-    return this.readLinSlow(lin, 4, false);
+    return this.readLinSlow(lin, 4, ACCESS_IMPLICIT);
   }
 
   readSup16(lin: number): number {
     const e = this.tlbEntries[lin >>> 12]!;
     if ((e & READ_MASK[0]) === READ_MASK[0] && (lin & 0xfff) <= 0xffe) return this.view.getUint16((e & ~0xfff) | (lin & 0xfff), true);
-    return this.readLinSlow(lin, 2, false);
+    return this.readLinSlow(lin, 2, ACCESS_IMPLICIT);
   }
 
   /** Makes sure a supervisor store to `lin` can complete (#PF otherwise), through the TLB when it already allows it. */
   probeSupervisorWrite(lin: number): void {
     const e = this.tlbEntries[lin >>> 12]!;
-    if ((e & WRITE_MASK[0]) !== WRITE_MASK[0]) this.translate(lin, true, false, false);
+    if ((e & WRITE_MASK[0]) !== WRITE_MASK[0]) this.translate(lin, true, false, ACCESS_IMPLICIT);
   }
 
   writeSup32(lin: number, v: number): void {
     const e = this.tlbEntries[lin >>> 12]!;
     if ((e & WRITE_MASK[0]) === WRITE_MASK[0] && (lin & 0xfff) <= 0xffc) { this.view.setInt32((e & ~0xfff) | (lin & 0xfff), v, true); return; }
-    this.writeLinSlow(lin, 4, v, false);
+    this.writeLinSlow(lin, 4, v, ACCESS_IMPLICIT);
   }
 
   writeSup8(lin: number, v: number): void {
-    this.writeLinSlow(lin, 1, v, false);
+    this.writeLinSlow(lin, 1, v, ACCESS_IMPLICIT);
   }
 
   // ---------------------------------------------------------------- segmented memory: seg:offset
@@ -418,9 +429,9 @@ export class Cpu extends LazyFlags {
     const lin = this.linearForWrite(seg, off, size);
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.writeMask;
-    if ((e & m) !== m) this.translate(lin, true, false, this.cpl === 3);
+    if ((e & m) !== m) this.translate(lin, true, false, this.accessMode);
     const end = (lin + size - 1) | 0;
-    if ((end ^ lin) & ~0xfff) this.translate(end & ~0xfff, true, false, this.cpl === 3);
+    if ((end ^ lin) & ~0xfff) this.translate(end & ~0xfff, true, false, this.accessMode);
   }
 
   /** Effective address of the memory operand (SDM Vol. 2A §2.1.5), truncated to the address size. */
@@ -688,7 +699,7 @@ export class Cpu extends LazyFlags {
   /** A fetch that misses the TLB: a #PF here belongs to the instruction at EIP, not to the previous block. */
   private fetchMiss(lin: number): number {
     this.attributeFaultsToEip();
-    return this.translate(lin, false, true, this.cpl === 3);
+    return this.translate(lin, false, true, this.accessMode);
   }
 
   /** Makes a fault raised before any instruction of a block runs (or during event delivery) report the current EIP. */
@@ -793,6 +804,8 @@ export class Cpu extends LazyFlags {
 
   /** RDMSR: [EAX, EDX], or undefined for an MSR this CPU does not have (#GP(0)). */
   readMsr(msr: number): [number, number] | undefined {
+    if (msr === MSR_EFER) return [this.efer, 0];
+    if (msr === MSR_PAT) return [this.pat[0]!, this.pat[1]!];
     if (msr === MSR_TSC) {
       const tsc = this.retiredNow() + this.tscOffset;
       return [tsc % 0x100000000 | 0, Math.floor(tsc / 0x100000000) | 0];
@@ -802,6 +815,19 @@ export class Cpu extends LazyFlags {
 
   /** WRMSR: false for an MSR this CPU does not have. */
   writeMsr(msr: number, low: number, high: number): boolean {
+    if (msr === MSR_EFER) {
+      // Only NXE exists here: SCE needs SYSCALL and LME long mode, neither of which this CPU has.
+      if (high !== 0 || (low & ~EFER_NXE)) return false;
+      if ((low ^ this.efer) & EFER_NXE) this.flushTlb();
+      this.efer = low;
+      return true;
+    }
+    if (msr === MSR_PAT) {
+      // Each byte is a memory type; 2, 3 and 8-255 are reserved (#GP), SDM §11.12.2.
+      for (const dword of [low, high]) for (let k = 0; k < 32; k += 8) { const t = (dword >>> k) & 0xff; if (t === 2 || t === 3 || t > 7) return false; }
+      this.pat = [low, high];
+      return true;
+    }
     if (msr === MSR_TSC) {
       this.tscOffset = (high >>> 0) * 0x100000000 + (low >>> 0) - this.retiredNow();
       return true;

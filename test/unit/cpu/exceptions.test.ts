@@ -289,6 +289,7 @@ describe('selector error codes (SDM Vol. 3A §6.13, MOV Sreg)', () => {
 function cpuid(bench: Bench, leaf: number): [number, number, number, number] {
   const { cpu } = bench;
   cpu.r32[EAX] = leaf;
+  cpu.r32[ECX] = 0; // subleaf 0 of leaf 7
   loadCode(bench, [0x0f, 0xa2]);
   cpu.stepOne();
   return [cpu.r32[EAX]! >>> 0, cpu.r32[EBX]! >>> 0, cpu.r32[ECX]! >>> 0, cpu.r32[EDX]! >>> 0];
@@ -299,7 +300,7 @@ function ascii(...dwords: number[]): string {
 }
 
 const EDX_FPU = 1 << 0, EDX_VME = 1 << 1, EDX_DE = 1 << 2, EDX_PSE = 1 << 3, EDX_TSC = 1 << 4, EDX_MSR = 1 << 5, EDX_PAE = 1 << 6;
-const EDX_CX8 = 1 << 8, EDX_APIC = 1 << 9, EDX_SEP = 1 << 11, EDX_PGE = 1 << 13, EDX_CMOV = 1 << 15, EDX_MMX = 1 << 23;
+const EDX_CX8 = 1 << 8, EDX_APIC = 1 << 9, EDX_SEP = 1 << 11, EDX_PGE = 1 << 13, EDX_CMOV = 1 << 15, EDX_PAT = 1 << 16, EDX_MMX = 1 << 23;
 const EDX_FXSR = 1 << 24, EDX_SSE = 1 << 25, EDX_SSE2 = 1 << 26;
 
 describe('CPUID', () => {
@@ -312,11 +313,11 @@ describe('CPUID', () => {
     assert.match(vendor, /^[\x20-\x7e]{12}$/);
   });
 
-  test('leaf 1 EDX claims exactly PSE, TSC, MSR, CX8, PGE, CMOV', () => {
+  test('leaf 1 EDX claims exactly DE, PSE, TSC, MSR, PAE, CX8, PGE, CMOV, PAT', () => {
     const bench = makeBench();
     const edx = cpuid(bench, 1)[3];
-    assert.equal(hex(edx), hex(EDX_PSE | EDX_TSC | EDX_MSR | EDX_CX8 | EDX_PGE | EDX_CMOV));
-    for (const [name, bit] of [['FPU', EDX_FPU], ['VME', EDX_VME], ['DE', EDX_DE], ['PAE', EDX_PAE], ['APIC', EDX_APIC], ['SEP', EDX_SEP], ['MMX', EDX_MMX], ['FXSR', EDX_FXSR], ['SSE', EDX_SSE], ['SSE2', EDX_SSE2]] as const) {
+    assert.equal(hex(edx), hex(EDX_DE | EDX_PSE | EDX_TSC | EDX_MSR | EDX_PAE | EDX_CX8 | EDX_PGE | EDX_CMOV | EDX_PAT));
+    for (const [name, bit] of [['FPU', EDX_FPU], ['VME', EDX_VME], ['APIC', EDX_APIC], ['SEP', EDX_SEP], ['MMX', EDX_MMX], ['FXSR', EDX_FXSR], ['SSE', EDX_SSE], ['SSE2', EDX_SSE2]] as const) {
       assert.equal(edx & bit, 0, `${name} must not be claimed`);
     }
   });
@@ -327,11 +328,17 @@ describe('CPUID', () => {
     assert.deepEqual(cpuid(bench, max + 5), cpuid(bench, max));
   });
 
-  test('extended leaves: 80000000h gives the range, 80000001h claims no NX/LM/SYSCALL, 80000002h-4 the brand string', () => {
+  test('leaf 7: SMEP (EBX bit 7) and SMAP (bit 20), nothing else', () => {
+    const bench = makeBench();
+    assert.deepEqual(cpuid(bench, 7).map(hex), [0, (1 << 7) | (1 << 20), 0, 0].map(hex));
+  });
+
+  test('extended leaves: 80000000h gives the range, 80000001h claims NX only (no LM/SYSCALL), 80000002h-4 the brand string, 80000008h 32-bit addresses', () => {
     const bench = makeBench();
     const [maxExt] = cpuid(bench, 0x80000000);
-    assert.ok(maxExt >= 0x80000004, hex(maxExt));
-    assert.equal(cpuid(bench, 0x80000001)[3], 0);
+    assert.equal(hex(maxExt), hex(0x80000008));
+    assert.equal(hex(cpuid(bench, 0x80000001)[3]), hex(1 << 20));
+    assert.equal(hex(cpuid(bench, 0x80000008)[0]), hex(0x2020));
     const brand = [0x80000002, 0x80000003, 0x80000004].map((leaf) => ascii(...cpuid(bench, leaf))).join('').replace(/\0+$/, '');
     assert.equal(brand, CPUID_BRAND);
   });
@@ -343,16 +350,19 @@ describe('CPUID', () => {
     assert.deepEqual(cpuid(bench, maxExt + 4), cpuid(bench, max));
   });
 
-  test('what leaf 1 claims is what CR4 accepts: PSE and PGE load, PAE is #GP(0)', () => {
+  test('what CPUID claims is what CR4 accepts: DE PSE PAE PGE SMEP SMAP load, VME (bit 0) and OSFXSR (bit 9) are #GP(0)', () => {
     const bench = makeBench();
     const { cpu } = bench;
-    for (const bits of [CR4_PSE, CR4_PGE, CR4_PSE | CR4_PGE]) {
+    for (const bits of [CR4_PSE, CR4_PGE, CR4_PSE | CR4_PGE, CR4_PAE, 1 << 3, 1 << 20, 1 << 21]) {
       cpu.r32[EAX] = bits;
       loadCode(bench, [0x0f, 0x22, 0xe0]); // mov cr4, eax
       cpu.stepOne();
       assert.equal(cpu.cr4, bits);
     }
-    cpu.r32[EAX] = CR4_PAE;
+    cpu.r32[EAX] = 1;
+    loadCode(bench, [0x0f, 0x22, 0xe0]);
+    assert.deepEqual(catchFault(() => cpu.stepOne()), { vector: Vector.GP, errorCode: 0, hasErrorCode: true });
+    cpu.r32[EAX] = 1 << 9;
     loadCode(bench, [0x0f, 0x22, 0xe0]);
     assert.deepEqual(catchFault(() => cpu.stepOne()), { vector: Vector.GP, errorCode: 0, hasErrorCode: true });
   });
@@ -394,8 +404,8 @@ describe('RDTSC, RDMSR, WRMSR', () => {
   });
 
   for (const [name, code] of [['RDMSR', [0x0f, 0x32]], ['WRMSR', [0x0f, 0x30]]] as const) {
-    // 0xC0000080 is IA32_EFER, which exists only with CPUID.80000001h features this CPU does not claim.
-    for (const msr of [0x12345, 0xc0000080, 0x1b]) {
+    // 0x1B is IA32_APIC_BASE: there is no local APIC. 0xC0000081 is STAR: no SYSCALL.
+    for (const msr of [0x12345, 0xc0000081, 0x1b]) {
       test(`${name} of MSR ${hex(msr)}, which this CPU does not have, raises #GP(0) with EIP at the instruction`, () => {
         const bench = makeBench();
         loadCode(bench, [...code, 0xf4]);

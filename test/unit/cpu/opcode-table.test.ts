@@ -62,7 +62,7 @@ describe('opcode table: rows', () => {
     const owners = new Map<string, string>();
     const duplicates: string[] = [];
     for (const row of OPCODE_ROWS) {
-      const forms = row.ext === undefined ? ['any'] : row.form === undefined ? ['reg', 'mem'] : [row.form];
+      const forms = row.ext === undefined ? ['any'] : row.form === undefined ? ['reg', 'mem'] : row.rm !== undefined ? [`reg rm=${row.rm}`] : [row.form];
       for (const form of forms) {
         const key = `${slotIndex(row)}/${row.ext ?? '-'}/${form}`;
         const owner = owners.get(key);
@@ -81,7 +81,7 @@ describe('opcode table: rows', () => {
     const reachable = new Set<OpcodeRow>();
     for (const slot of SLOTS) {
       if (slot === undefined) continue;
-      if (isGroup(slot)) { for (const m of [...slot.members, ...slot.memberRegForm]) if (m) reachable.add(m); }
+      if (isGroup(slot)) { for (const m of [...slot.members, ...slot.memberRegForm, ...slot.exactRegForm]) if (m) reachable.add(m); }
       else reachable.add(slot);
     }
     const unreachable = OPCODE_ROWS.filter((r) => !reachable.has(r)).map((r) => `${r.mnemonic} ${hex(r.code, 4)}`);

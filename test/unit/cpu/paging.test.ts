@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { CR0_PG, CR0_WP, CR4_PGE, CR4_PSE } from '../../../src/machine/cpu/eflags.js';
 import { Vector } from '../../../src/machine/cpu/fault.js';
 import { EAX, EBX, ECX, EDX, ESI, EDI } from '../../../src/machine/cpu/registers.js';
-import { PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US, PF_P, PF_RSVD, PF_U, PF_W } from '../../../src/machine/cpu/mmu/page-walk.js';
+import { PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US, PF_P, PF_RSVD, PF_U, PF_W, ACCESS_SUPERVISOR } from '../../../src/machine/cpu/mmu/page-walk.js';
 import { makeBench, loadCode, catchFault, runToHalt, deliveredEvent, CODE_BASE, DATA_BASE, StopReason, type Bench } from './harness.js';
 
 const PD_BASE = 0x400000;
@@ -98,7 +98,7 @@ describe('paging: translation and accessed/dirty bits', () => {
     const { cpu, mem } = bench;
     pt.map4m(LIN, 0x00c00000, URW);
     mem.write32(0x00c00000 + 0x123456, 0x5566_7788);
-    assert.equal(cpu.translate(LIN + 0x123456, false, false, false) >>> 0, 0x00c00000 + 0x123456);
+    assert.equal(cpu.translate(LIN + 0x123456, false, false, ACCESS_SUPERVISOR) >>> 0, 0x00c00000 + 0x123456);
     assert.equal(cpu.read32(3, LIN + 0x123456) >>> 0, 0x5566_7788);
     assert.equal(pt.pde(LIN) & (PTE_A | PTE_D), PTE_A);
     cpu.write8(3, LIN + 0x3ff000, 0x99);
@@ -113,7 +113,7 @@ describe('paging: translation and accessed/dirty bits', () => {
     for (let k = 0; k < 1024; k++) mem.write32(0x00500000 + 4 * k, 0);
     mem.write32(0x00500000 + 4 * 0x23, PHYS_B | URW);
     bench.mem.write32(pt.pdeAddress(LIN), 0x00500000 | URW | PTE_PS);
-    assert.equal(cpu.translate(LIN + 0x23000 + 0x10, false, false, false) >>> 0, PHYS_B + 0x10);
+    assert.equal(cpu.translate(LIN + 0x23000 + 0x10, false, false, ACCESS_SUPERVISOR) >>> 0, PHYS_B + 0x10);
   });
 
   test('a write to a page first filled into the TLB by a read sets D (the TLB must not allow writes without D)', () => {

@@ -40,7 +40,7 @@ function fetch8(): number {
   const e = cpu.tlb.entries[lin >>> 12]!;
   const m = cpu.execMask;
   if ((e & m) === m) return cpu.u8[(e & ~0xfff) | (lin & 0xfff)]!;
-  return cpu.memory.read8(cpu.translate(lin, false, true, cpu.cpl === 3));
+  return cpu.memory.read8(cpu.translate(lin, false, true, cpu.accessMode));
 }
 
 function fetch16(): number { const lo = fetch8(); return lo | (fetch8() << 8); }
@@ -87,7 +87,7 @@ export function decodeInstruction(cpu: Cpu, lin: number, eip: number, code32: bo
     row = slot as OpcodeRow;
   } else if (MODRM_CACHE[index]) {
     decodeModrm(insn, a32, seg);
-    row = isGroup(slot) ? (insn.mod === 3 ? slot.memberRegForm[insn.reg] : slot.members[insn.reg]) : (slot as OpcodeRow);
+    row = isGroup(slot) ? (insn.mod === 3 ? slot.exactRegForm[insn.reg * 8 + insn.rm] ?? slot.memberRegForm[insn.reg] : slot.members[insn.reg]) : (slot as OpcodeRow);
   } else {
     row = slot as OpcodeRow | undefined;
   }

@@ -21,6 +21,8 @@ export interface OpcodeRow {
   readonly ext?: number;
   /** Restricts a group member to register (mod = 3) or memory operands. */
   readonly form?: 'reg' | 'mem';
+  /** With form 'reg': the row takes only this ModRM.rm (0F 01 C8-FF encode whole instructions in ModRM). */
+  readonly rm?: number;
   readonly mnemonic: string;
   /** SDM notation: Eb Ev Ew Gb Gv Gw Ib sIb Iw Iz Jb Jz Ap Ep Ob Ov M Sw Cd Dd Rd Zb Zv AL eAX DX CL 1 … */
   readonly operands: readonly string[];
@@ -260,6 +262,8 @@ add({ code: 0x0f01, ext: 3, form: 'mem', mnemonic: 'lidt', operands: ['M'], x: S
 add({ code: 0x0f01, ext: 4, mnemonic: 'smsw', operands: ['Ew'], x: Sys.smsw, fuzz: false });
 add({ code: 0x0f01, ext: 6, mnemonic: 'lmsw', operands: ['Ew'], x: Sys.lmsw, ...SYS });
 add({ code: 0x0f01, ext: 7, form: 'mem', mnemonic: 'invlpg', operands: ['M'], x: Sys.invlpg, ...SYS });
+add({ code: 0x0f01, ext: 1, form: 'reg', rm: 2, mnemonic: 'clac', operands: [], x: Sys.clac, ...SYS });
+add({ code: 0x0f01, ext: 1, form: 'reg', rm: 3, mnemonic: 'stac', operands: [], x: Sys.stac, ...SYS });
 add({ code: 0x0f02, mnemonic: 'lar', operands: ['Gv', 'Ew'], x: Sys.lar, fuzz: false });
 add({ code: 0x0f03, mnemonic: 'lsl', operands: ['Gv', 'Ew'], x: Sys.lsl, fuzz: false });
 add({ code: 0x0f06, mnemonic: 'clts', operands: [], x: Sys.clts, ...SYS });
@@ -310,6 +314,8 @@ export const OPCODE_ROWS: readonly OpcodeRow[] = Object.freeze(rows);
 export interface GroupSlot {
   readonly members: (OpcodeRow | undefined)[];
   readonly memberRegForm: (OpcodeRow | undefined)[];
+  /** Register forms that name one ModRM.rm, indexed by reg * 8 + rm; they win over memberRegForm. */
+  readonly exactRegForm: (OpcodeRow | undefined)[];
 }
 export type Slot = OpcodeRow | GroupSlot | undefined;
 
@@ -327,8 +333,15 @@ function buildSlots(): Slot[] {
     }
     let group = slots[index] as GroupSlot | undefined;
     if (group === undefined) {
-      group = { members: new Array(8).fill(undefined), memberRegForm: new Array(8).fill(undefined) };
+      group = { members: new Array(8).fill(undefined), memberRegForm: new Array(8).fill(undefined), exactRegForm: new Array(64).fill(undefined) };
       slots[index] = group;
+    }
+    if (row.rm !== undefined) {
+      if (row.form !== 'reg') throw new Error(`opcode table: ${row.mnemonic} names a ModRM.rm without form 'reg'`);
+      const at = row.ext * 8 + row.rm;
+      if (group.exactRegForm[at] !== undefined) throw new Error(`opcode table: duplicate row ${row.code.toString(16)}/${row.ext}/${row.rm}`);
+      group.exactRegForm[at] = row;
+      continue;
     }
     if (row.form !== 'mem') {
       if (group.memberRegForm[row.ext] !== undefined) throw new Error(`opcode table: duplicate reg-form row ${row.code.toString(16)}/${row.ext}`);

@@ -4,12 +4,13 @@
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode/insn.js';
 import { EAX, EBX, ECX, EDX } from '../registers.js';
-import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SMAP, FLAG_ZF, FLAG_VM } from '../eflags.js';
+import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SMAP, FLAG_ZF, FLAG_VM, FLAG_AC } from '../eflags.js';
 import { NotImplementedError, Vector } from '../fault.js';
 import { Descriptor, readDescriptor } from '../protection/descriptors.js';
 import { descriptorBase, descriptorLimit, attrFromDescriptorHigh } from '../segments.js';
 import { callFar, interruptReturn, jumpFar, returnFar } from '../protection/far-transfer.js';
 import { readEv16 } from './arith.js';
+import { commitPdptes, loadPdptes } from '../mmu/page-walk.js';
 
 const desc = new Descriptor();
 
@@ -70,10 +71,11 @@ export function invlpg(cpu: Cpu, i: Insn): void {
   requireCpl0(cpu);
   const off = memoryOperand(cpu, i);
   const lin = (cpu.segBase[i.seg]! + off) | 0;
-  // The TLB holds a 4 MiB page as 4 KiB pieces; INVLPG of any address in it must drop them all (SDM §4.10.2.3).
-  if (cpu.pseEnabled) {
-    const first = (lin >>> 12) & ~0x3ff;
-    for (let vpn = first; vpn < first + 0x400; vpn++) cpu.tlb.invalidatePage(vpn);
+  // The TLB holds a 2 or 4 MiB page as 4 KiB pieces; INVLPG of any address in it must drop them all (SDM §4.10.2.3).
+  if (cpu.cr4 & (CR4_PAE | CR4_PSE)) {
+    const pieces = cpu.cr4 & CR4_PAE ? 0x200 : 0x400;
+    const first = (lin >>> 12) & ~(pieces - 1);
+    for (let vpn = first; vpn < first + pieces; vpn++) cpu.tlb.invalidatePage(vpn);
   } else {
     cpu.tlb.invalidatePage(lin >>> 12);
   }
@@ -81,22 +83,39 @@ export function invlpg(cpu: Cpu, i: Insn): void {
 
 // --- control and debug registers
 
-/** MOV CR0 checks (SDM MOV CR): PG without PE, or NW without CD → #GP(0). */
+/** MOV CR0 checks (SDM MOV CR): PG without PE, or NW without CD → #GP(0); PDPTEs load when PAE paging results. */
 export function writeCr0(cpu: Cpu, v: number): void {
   v |= CR0_ET;
   if ((v & CR0_PG) && !(v & CR0_PE)) cpu.raiseGP(0);
   if ((v & CR0_NW) && !(v & CR0_CD)) cpu.raiseGP(0);
   const changed = cpu.cr0 ^ v;
+  const reloadPdptes = (changed & (CR0_PG | CR0_CD | CR0_NW)) !== 0 && (v & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0;
+  if (reloadPdptes) loadPdptes(cpu, cpu.cr3);
   cpu.cr0 = v;
+  if (reloadPdptes) commitPdptes(cpu);
+  // WP, PG and PE change what every cached translation allows: they take effect at the next access.
   if (changed & (CR0_PG | CR0_WP | CR0_PE)) cpu.flushTlb();
   cpu.eventCheck = true;
 }
 
+/** MOV CR4: unknown bits → #GP(0); a change of paging mode or rights flushes the TLB and may reload the PDPTEs. */
 export function writeCr4(cpu: Cpu, v: number): void {
   if (v & ~cpu.cr4Supported) cpu.raiseGP(0);
   const changed = cpu.cr4 ^ v;
+  const reloadPdptes = (changed & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)) !== 0 && (v & CR4_PAE) !== 0 && (cpu.cr0 & CR0_PG) !== 0;
+  if (reloadPdptes) loadPdptes(cpu, cpu.cr3);
   cpu.cr4 = v;
+  if (reloadPdptes) commitPdptes(cpu);
   if (changed & (CR4_PSE | CR4_PGE | CR4_PAE | CR4_SMEP | CR4_SMAP)) cpu.flushTlb();
+}
+
+/** MOV CR3 (and a task switch): under PAE paging the PDPTEs load first and may #GP(0) with nothing changed. */
+export function writeCr3(cpu: Cpu, v: number): void {
+  const paePaging = (cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0;
+  if (paePaging) loadPdptes(cpu, v);
+  cpu.cr3 = v & ~0x7;
+  if (paePaging) commitPdptes(cpu);
+  cpu.flushTlbNonGlobal();
 }
 
 export function movRdCr(cpu: Cpu, i: Insn): void {
@@ -118,7 +137,7 @@ export function movCrRd(cpu: Cpu, i: Insn): void {
   switch (i.reg) {
     case 0: writeCr0(cpu, v); break;
     case 2: cpu.cr2 = v; break;
-    case 3: cpu.cr3 = v & ~0x7; cpu.flushTlbNonGlobal(); break;
+    case 3: writeCr3(cpu, v); break;
     case 4: writeCr4(cpu, v); break;
     default: cpu.raiseUD();
   }
@@ -146,6 +165,13 @@ export function movDrRd(cpu: Cpu, i: Insn): void {
   if (n === 7 && (v & 0xff)) throw new NotImplementedError('hardware breakpoints (DR7 enable bits)', cpu.eip);
   cpu.dr[n] = v;
 }
+
+/** CLAC/STAC: #UD without SMAP in CPUID or at CPL > 0 (SDM CLAC, STAC). */
+function requireSmapInstruction(cpu: Cpu): void {
+  if (!(cpu.cr4Supported & CR4_SMAP) || (cpu.protectedMode && cpu.cpl !== 0) || (cpu.flags & FLAG_VM)) cpu.raiseUD();
+}
+export function clac(cpu: Cpu): void { requireSmapInstruction(cpu); cpu.flags &= ~FLAG_AC; }
+export function stac(cpu: Cpu): void { requireSmapInstruction(cpu); cpu.flags |= FLAG_AC; }
 
 export function clts(cpu: Cpu): void { requireCpl0(cpu); cpu.cr0 &= ~(1 << 3); }
 export function wbinvd(cpu: Cpu): void { requireCpl0(cpu); }
@@ -258,35 +284,42 @@ export function arpl(cpu: Cpu, i: Insn): void {
 
 /**
  * CPUID: a fixed identity that claims exactly what is implemented (documented in docs/cpu.md).
- * Leaf 1 EDX: PSE, TSC, MSR, CX8, PGE, CMOV. No FPU, MMX, SSE, APIC, SYSENTER or PAE yet.
+ * Leaf 1 EDX: DE, PSE, TSC, MSR, PAE, CX8, PGE, CMOV, PAT. Leaf 7 EBX: SMEP, SMAP. 80000001h EDX: NX.
+ * 80000008h: 32 physical and 32 linear address bits. No FPU, MMX, SSE, APIC or SYSENTER.
  */
 export function cpuid(cpu: Cpu): void {
   const leaf = cpu.r32[EAX]! >>> 0;
+  const subleaf = cpu.r32[ECX]! >>> 0;
   let a = 0, b = 0, c = 0, d = 0;
-  const basic = leaf < 0x80000000 ? Math.min(leaf, CPUID_MAX_BASIC) : -1;
+  // Above the highest leaf of its range: the data of the highest basic leaf (SDM CPUID).
+  const basic = leaf < 0x80000000 ? Math.min(leaf, CPUID_MAX_BASIC) : leaf > CPUID_MAX_EXTENDED ? CPUID_MAX_BASIC : -1;
   if (basic === 0) {
     a = CPUID_MAX_BASIC;
     [b, d, c] = VENDOR;
   } else if (basic === 1) {
     a = 0x00000610;
     d = cpu.cpuidFeaturesEdx;
-  } else if (leaf > 0x80000004) {
-    // Above the highest extended leaf: the data of the highest basic leaf (SDM CPUID).
-    a = 0x00000610;
-    d = cpu.cpuidFeaturesEdx;
-  } else if (leaf >= 0x80000000) {
+  } else if (basic === 2) {
+    a = 0x00000001; // one round of descriptors, all of them null: no cache information
+  } else if (basic === 7) {
+    if (subleaf === 0) b = cpu.cpuidLeaf7Ebx;
+  } else if (basic < 0) {
     const ext = leaf - 0x80000000;
-    if (ext === 0) a = 0x80000004;
+    if (ext === 0) a = CPUID_MAX_EXTENDED;
     else if (ext === 1) d = cpu.cpuidExtFeaturesEdx;
     else if (ext >= 2 && ext <= 4) [a, b, c, d] = BRAND.slice((ext - 2) * 4, (ext - 2) * 4 + 4) as [number, number, number, number];
+    else if (ext === 8) a = 0x2020;
   }
   cpu.r32[EAX] = a; cpu.r32[EBX] = b; cpu.r32[ECX] = c; cpu.r32[EDX] = d;
 }
 
-export const CPUID_MAX_BASIC = 1;
+export const CPUID_MAX_BASIC = 7;
+export const CPUID_MAX_EXTENDED = 0x80000008;
 export const CPUID_VENDOR = 'KernelistCPU';
 export const CPUID_BRAND = 'Kernelist IA-32 virtual CPU';
-export const CPUID_FEATURES_EDX = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 13) | (1 << 15);
+export const CPUID_FEATURES_EDX = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 13) | (1 << 15) | (1 << 16);
+export const CPUID_LEAF7_EBX = (1 << 7) | (1 << 20);
+export const CPUID_EXT_FEATURES_EDX = 1 << 20;
 
 function dwordsOf(text: string, count: number): number[] {
   const bytes = new Uint8Array(count * 4);
@@ -308,6 +341,8 @@ export function rdtsc(cpu: Cpu): void {
 }
 
 export const MSR_TSC = 0x10;
+export const MSR_PAT = 0x277;
+export const MSR_EFER = 0xc0000080;
 
 export function rdmsr(cpu: Cpu): void {
   requireCpl0(cpu);
