@@ -6,6 +6,7 @@ import type { InterruptController } from '../bus/irq.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SUPPORTED, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
 import { CpuFault, Vector } from './fault.js';
+import { DebugUnit, DR6_BS } from './debug.js';
 import { LazyFlags } from './lazy-flags.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
 import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
@@ -63,6 +64,10 @@ export class Cpu extends LazyFlags {
   cr3 = 0;
   cr4 = 0;
   readonly dr = new Int32Array(8);
+  /** DR0-DR3/DR7 decoded (debug.ts). */
+  readonly debug = new DebugUnit();
+  /** Set by MOV DR with DR7.GD: the #DB about to be raised is a fault that pushes RF=1 (§17.3.1.1). */
+  generalDetect = false;
   gdtBase = 0; gdtLimit = 0xffff;
   idtBase = 0; idtLimit = 0x3ff;
   ldtSel = 0; ldtBase = 0; ldtLimit = 0; ldtAttr = 0;
@@ -155,7 +160,10 @@ export class Cpu extends LazyFlags {
     this.trSel = this.trBase = this.trLimit = this.trAttr = 0;
     for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, ATTR_P | ATTR_S | TYPE_DATA_WRITABLE | 1);
     this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, ATTR_P | ATTR_S | TYPE_CODE | TYPE_CODE_READABLE | 1);
-    this.cpl = 0;
+    this.setCpl(0);
+    this.dr.fill(0);
+    this.debug.arm(this.dr, false);
+    this.debug.pendingHits = 0;
     this.halted = false;
     this.interruptShadow = false;
     this.eventCheck = true;
@@ -271,6 +279,8 @@ export class Cpu extends LazyFlags {
     if ((phys >>> 0) < this.ramSize) {
       let bits = w.bits;
       if (this.pageBlocks[page] !== undefined) bits &= ~(TLB_SUP_WRITE | TLB_USER_WRITE);
+      // A page with a data breakpoint keeps only execute rights, so that every data access comes back here.
+      if (this.debug.dataMask !== 0 && this.debug.watches(lin >>> 12)) bits &= ~(TLB_SUP_READ | TLB_USER_READ | TLB_SUP_WRITE | TLB_USER_WRITE);
       this.tlb.set(lin >>> 12, phys, bits);
     }
     return phys;
@@ -300,6 +310,7 @@ export class Cpu extends LazyFlags {
     const e = this.tlbEntries[lin >>> 12]!;
     const m = this.readMask;
     if ((e & m) === m) return this.u8[(e & ~0xfff) | (lin & 0xfff)]!;
+    if (this.debug.dataMask !== 0) this.noteDataAccess(lin, 1, false);
     return this.memory.read8(this.translate(lin, false, false, this.accessMode));
   }
 
@@ -338,8 +349,14 @@ export class Cpu extends LazyFlags {
     this.writeLinSlow(lin, 4, v, this.accessMode);
   }
 
+  /** A data breakpoint hit: the instruction completes, then its block ends and the #DB trap is taken. */
+  private noteDataAccess(lin: number, size: number, write: boolean): void {
+    if (this.debug.checkData(lin, size, write)) { this.breakBlock = true; this.eventCheck = true; }
+  }
+
   /** Reads `size` bytes at `lin`, split at a page boundary (both pages are translated before the read). */
   readLinSlow(lin: number, size: number, mode: number): number {
+    if (this.debug.dataMask !== 0) this.noteDataAccess(lin, size, false);
     const firstLen = 0x1000 - (lin & 0xfff);
     const first = this.translate(lin, false, false, mode);
     if (firstLen >= size) return size === 2 ? this.memory.read16(first) : this.memory.read32(first);
@@ -353,6 +370,7 @@ export class Cpu extends LazyFlags {
 
   /** Writes `size` bytes at `lin`; both pages are translated (and may fault) before any byte is stored. */
   writeLinSlow(lin: number, size: number, v: number, mode: number): void {
+    if (this.debug.dataMask !== 0) this.noteDataAccess(lin, size, true);
     const firstLen = Math.min(size, 0x1000 - (lin & 0xfff));
     const first = this.translate(lin, true, false, mode);
     const second = firstLen < size ? this.translate((lin + firstLen) | 0, true, false, mode) : 0;
@@ -516,7 +534,7 @@ export class Cpu extends LazyFlags {
     const wasIF = old & FLAG_IF;
     this.flags = ((old & ~mask) | (value & mask) | 2) & 0x3f7fd7 | 2;
     this.ccOp = 0;
-    if ((this.flags & FLAG_IF) !== wasIF || (this.flags & FLAG_TF)) this.eventCheck = true;
+    if ((this.flags & FLAG_IF) !== wasIF || (this.flags & (FLAG_TF | FLAG_RF))) this.eventCheck = true;
   }
 
   /** EIP of the instruction after the one executing now. */
@@ -729,6 +747,12 @@ export class Cpu extends LazyFlags {
   /** Interrupts, HLT, TF and shadows at an instruction boundary. Returns true when the CPU stays halted. */
   private handleEvents(): boolean {
     this.eventCheck = false;
+    // Traps of the previous instruction come before interrupts (SDM Table 6-2), unless MOV SS holds them.
+    if (this.debug.pendingHits !== 0 && !this.debugShadow) {
+      this.eventCheck = true;
+      this.deliverDebugTrap(0);
+      return false;
+    }
     if (this.interruptShadow) {
       this.interruptShadow = false;
       this.eventCheck = true;
@@ -746,7 +770,8 @@ export class Cpu extends LazyFlags {
       this.eventCheck = true;
       return true;
     }
-    if (this.flags & FLAG_TF) {
+    // Single-step, armed execute breakpoints and RF (which lasts one instruction) go one instruction at a time.
+    if ((this.flags & (FLAG_TF | FLAG_RF)) || this.debug.execMask !== 0) {
       this.eventCheck = true;
       this.stepSingle();
       return false;
@@ -754,18 +779,38 @@ export class Cpu extends LazyFlags {
     return false;
   }
 
-  /** One instruction, then the single-step trap if TF was set before it (SDM §17.3.1.4). */
+  /**
+   * One instruction on its own: first the execute breakpoints (a fault, suppressed by RF), then the
+   * instruction, then one #DB trap for single-step (TF set before it, §17.3.1.4) and data/I/O hits.
+   */
   private stepSingle(): void {
-    const trap = (this.flags & FLAG_TF) !== 0 && !(this.flags & FLAG_RF);
+    const trap = (this.flags & FLAG_TF) !== 0;
+    const resume = (this.flags & FLAG_RF) !== 0;
     this.flags &= ~FLAG_RF;
+    if (this.debug.execMask !== 0 && !resume) {
+      const hits = this.debug.matchExecute((this.segBase[CS]! + this.eip) | 0);
+      if (hits !== 0) {
+        this.dr[6] = (this.dr[6]! & ~0xf) | hits;
+        this.attributeFaultsToEip();
+        deliverException(this, Vector.DB, -1);
+        return;
+      }
+    }
     this.debugShadow = false;
     this.stepOne();
     if (this.debugShadow) { this.debugShadow = false; return; }
-    if (trap) {
-      this.dr[6] |= 1 << 14;
-      this.attributeFaultsToEip();
-      deliverException(this, Vector.DB, -1);
-    }
+    if (trap || this.debug.pendingHits !== 0) this.deliverDebugTrap(trap ? DR6_BS : 0);
+  }
+
+  /** #DB after an instruction: DR6 gets the data/I/O hits (B0-B3 replaced) and `status` (BS). */
+  private deliverDebugTrap(status: number): void {
+    const hits = this.debug.pendingHits;
+    this.debug.pendingHits = 0;
+    let dr6 = this.dr[6]! | status;
+    if (hits !== 0) dr6 = (dr6 & ~0xf) | hits;
+    this.dr[6] = dr6;
+    this.attributeFaultsToEip();
+    deliverException(this, Vector.DB, -1);
   }
 
   /** A fault raised by the instruction in flight: restore its EIP and deliver. */
@@ -777,6 +822,8 @@ export class Cpu extends LazyFlags {
     this.breakBlock = false;
     this.halted = false;
     this.eventCheck = true;
+    // Breakpoint hits of an instruction that did not complete are not reported.
+    this.debug.pendingHits = 0;
     deliverException(this, f.vector, f.hasErrorCode ? f.errorCode : -1);
   }
 

@@ -15,6 +15,11 @@ export function hasErrorCode(vector: number): boolean {
   return vector === 8 || (vector >= 10 && vector <= 14) || vector === 17;
 }
 
+/** Fault-class exceptions (Table 6-1), whose saved EIP is the faulting instruction; #DB depends on its cause. */
+export function isFaultClass(vector: number): boolean {
+  return vector === 0 || (vector >= 5 && vector <= 7) || (vector >= 10 && vector <= 14) || vector === 16 || vector === 17 || vector === 19 || vector === 20;
+}
+
 /**
  * Thrown by instruction semantics and caught around the inner loop; not an Error, so throwing it
  * captures no stack (≈0.1 µs instead of ≈4 µs).

@@ -190,6 +190,7 @@ trap_entry:
     mov eax, [esp + 20]
     mov [regs_out + 16], eax
     mov eax, [esp + 16]
+    and eax, ~0x10000               ; RF: the SDM sets it in a fault's EFLAGS image, QEMU TCG does not; it is not case state
     mov [flags_out], eax
     mov eax, [esp]
     mov [fault_vec], eax

@@ -5,10 +5,10 @@ import type { Insn } from '../decode/insn.js';
 import { EAX, EDX } from '../registers.js';
 import { FLAG_IOPL, FLAG_VM } from '../eflags.js';
 
-/** #GP(0) unless the current privilege may access `size` ports starting at `port`. */
+/** #GP(0) unless the current privilege may access `size` ports starting at `port`; notes I/O breakpoints. */
 export function checkIoPermission(cpu: Cpu, port: number, size: number): void {
-  if (!cpu.protectedMode) return;
-  if (!(cpu.flags & FLAG_VM) && cpu.cpl <= ((cpu.flags & FLAG_IOPL) >>> 12)) return;
+  if (!cpu.protectedMode) { noteIoBreakpoint(cpu, port, size); return; }
+  if (!(cpu.flags & FLAG_VM) && cpu.cpl <= ((cpu.flags & FLAG_IOPL) >>> 12)) { noteIoBreakpoint(cpu, port, size); return; }
   // Only a 32-bit TSS has an I/O bitmap; its base is the word at offset 0x66.
   const type = cpu.trAttr & 0xf;
   if ((type !== 0x9 && type !== 0xb) || cpu.trLimit < 0x67) cpu.raiseGP(0);
@@ -18,6 +18,12 @@ export function checkIoPermission(cpu: Cpu, port: number, size: number): void {
   const bits = cpu.readSup16((cpu.trBase + byte) | 0);
   const mask = ((1 << size) - 1) << (port & 7);
   if (bits & mask) cpu.raiseGP(0);
+  noteIoBreakpoint(cpu, port, size);
+}
+
+/** An I/O breakpoint (DR7 R/W = 10b with CR4.DE) is a trap: the instruction completes, then #DB. */
+function noteIoBreakpoint(cpu: Cpu, port: number, size: number): void {
+  if (cpu.debug.ioMask !== 0 && cpu.debug.checkIo(port, size)) { cpu.breakBlock = true; cpu.eventCheck = true; }
 }
 
 function portIn(cpu: Cpu, port: number, size: number): void {

@@ -80,6 +80,8 @@ export function stringOp(cpu: Cpu, i: Insn, kind: StringKind, size: number): voi
     if (left === 0) return;
     // REPE stops on ZF=0, REPNE on ZF=1 (only for CMPS/SCAS).
     if (compares && (i.rep === 1) !== cpu.getZF()) return;
+    // A data or I/O breakpoint hit traps between iterations: EIP stays on the instruction (SDM §17.3.1.2).
+    if (cpu.debug.pendingHits !== 0) { cpu.eip = (cpu.blockEip + i.startDelta) | 0; cpu.takeSideExit(); return; }
   }
 }
 

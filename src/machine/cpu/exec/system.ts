@@ -4,8 +4,9 @@
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode/insn.js';
 import { EAX, EBX, ECX, EDX } from '../registers.js';
-import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SMAP, FLAG_ZF, FLAG_VM, FLAG_AC } from '../eflags.js';
-import { NotImplementedError, Vector } from '../fault.js';
+import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SMAP, CR4_DE, FLAG_ZF, FLAG_VM, FLAG_AC } from '../eflags.js';
+import { DR6_BD, DR6_READS_ONE, DR7_GD, DR7_READS_ONE } from '../debug.js';
+import { Vector } from '../fault.js';
 import { Descriptor, readDescriptor } from '../protection/descriptors.js';
 import { descriptorBase, descriptorLimit, attrFromDescriptorHigh } from '../segments.js';
 import { callFar, interruptReturn, jumpFar, returnFar } from '../protection/far-transfer.js';
@@ -107,6 +108,7 @@ export function writeCr4(cpu: Cpu, v: number): void {
   cpu.cr4 = v;
   if (reloadPdptes) commitPdptes(cpu);
   if (changed & (CR4_PSE | CR4_PGE | CR4_PAE | CR4_SMEP | CR4_SMAP)) cpu.flushTlb();
+  if (changed & CR4_DE) rearmBreakpoints(cpu);
 }
 
 /** MOV CR3 (and a task switch): under PAE paging the PDPTEs load first and may #GP(0) with nothing changed. */
@@ -143,27 +145,46 @@ export function movCrRd(cpu: Cpu, i: Insn): void {
   }
 }
 
-/** DR4/DR5 alias DR6/DR7 unless CR4.DE is set (then #UD). Breakpoints themselves are not modelled. */
+/** DR4/DR5 alias DR6/DR7 unless CR4.DE is set (then #UD). */
 function debugRegisterIndex(cpu: Cpu, n: number): number {
   if (n === 4 || n === 5) {
-    if (cpu.cr4 & (1 << 3)) cpu.raiseUD();
+    if (cpu.cr4 & CR4_DE) cpu.raiseUD();
     return n + 2;
   }
   return n;
 }
 
+/** DR7.GD: any MOV DR is a #DB fault first, with DR6.BD set and GD cleared for the handler (SDM §17.2.4). */
+function generalDetect(cpu: Cpu): void {
+  if (!(cpu.dr[7]! & DR7_GD)) return;
+  cpu.dr[6] = cpu.dr[6]! | DR6_BD;
+  cpu.dr[7] = cpu.dr[7]! & ~DR7_GD;
+  cpu.debug.arm(cpu.dr, (cpu.cr4 & CR4_DE) !== 0);
+  cpu.generalDetect = true;
+  cpu.raise(Vector.DB);
+}
+
 export function movRdDr(cpu: Cpu, i: Insn): void {
   requireCpl0(cpu);
   const n = debugRegisterIndex(cpu, i.reg);
-  cpu.r32[i.rm] = n === 6 ? (cpu.dr[6]! | 0xffff0ff0) : n === 7 ? (cpu.dr[7]! | 0x400) : cpu.dr[n]!;
+  generalDetect(cpu);
+  cpu.r32[i.rm] = n === 6 ? (cpu.dr[6]! | DR6_READS_ONE) : n === 7 ? (cpu.dr[7]! | DR7_READS_ONE) : cpu.dr[n]!;
 }
 
 export function movDrRd(cpu: Cpu, i: Insn): void {
   requireCpl0(cpu);
   const n = debugRegisterIndex(cpu, i.reg);
-  const v = cpu.r32[i.rm]!;
-  if (n === 7 && (v & 0xff)) throw new NotImplementedError('hardware breakpoints (DR7 enable bits)', cpu.eip);
-  cpu.dr[n] = v;
+  generalDetect(cpu);
+  cpu.dr[n] = cpu.r32[i.rm]!;
+  if (n !== 6) rearmBreakpoints(cpu);
+}
+
+/** DR0-DR3, DR7 or CR4.DE changed: decode again, and drop translations cached before a page was watched. */
+export function rearmBreakpoints(cpu: Cpu): void {
+  const hadData = cpu.debug.dataMask !== 0;
+  cpu.debug.arm(cpu.dr, (cpu.cr4 & CR4_DE) !== 0);
+  if (hadData || cpu.debug.dataMask !== 0) cpu.flushTlb();
+  cpu.eventCheck = true;
 }
 
 /** CLAC/STAC: #UD without SMAP in CPUID or at CPL > 0 (SDM CLAC, STAC). */

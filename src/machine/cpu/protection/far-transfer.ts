@@ -1,7 +1,6 @@
 // Far JMP, far CALL, far RET and IRET (SDM Vol. 2A "CALL", "JMP", Vol. 2B "RET", "IRET" pseudocode;
 // Vol. 3A §5.8). Real mode and protected mode to code segments at the same or an outer privilege level.
-// Call gates are in call-gate.ts; task gates and task switches report NotImplementedError rather than
-// doing something wrong.
+// Call gates are in call-gate.ts, TSS descriptors, task gates and IRET with NT=1 in task-switch.ts.
 
 import type { Cpu } from '../cpu.js';
 import { NotImplementedError, Vector } from '../fault.js';
@@ -11,6 +10,7 @@ import { Descriptor, readDescriptor } from './descriptors.js';
 import { cacheDescriptor, checkCodeLimit, checkDirectCodeTarget, loadCodeSegment, nullInaccessibleDataSegments } from './segment-load.js';
 import { setAccessed } from './descriptors.js';
 import { callThroughGate, isCallGate, jumpThroughGate } from './call-gate.js';
+import { farTransferToTask, taskReturn } from './task-switch.js';
 
 const target = new Descriptor();
 const stack = new Descriptor();
@@ -21,7 +21,7 @@ export function jumpFar(cpu: Cpu, selector: number, offset: number, o32: boolean
   if (!cpu.protectedMode || (cpu.flags & FLAG_VM)) { realModeFarTarget(cpu, selector, offset); return; }
   const d = lookupTarget(cpu, selector);
   if (isCallGate(d)) { jumpThroughGate(cpu, d, selector); return; }
-  if (!d.isSegment) throw new NotImplementedError(`far jmp through system descriptor type ${d.type}`, cpu.eip);
+  if (!d.isSegment) { farTransferToTask(cpu, selector, d, false); return; }
   checkDirectCodeTarget(cpu, selector, d);
   checkCodeLimit(cpu, d, offset);
   loadCodeSegment(cpu, selector, d, cpu.cpl);
@@ -39,7 +39,7 @@ export function callFar(cpu: Cpu, selector: number, offset: number, o32: boolean
   }
   const d = lookupTarget(cpu, selector);
   if (isCallGate(d)) { callThroughGate(cpu, d, selector); return; }
-  if (!d.isSegment) throw new NotImplementedError(`far call through system descriptor type ${d.type}`, cpu.eip);
+  if (!d.isSegment) { farTransferToTask(cpu, selector, d, true); return; }
   checkDirectCodeTarget(cpu, selector, d);
   checkCodeLimit(cpu, d, offset);
   pushReturn(cpu, retCs, retEip, o32);
@@ -148,7 +148,7 @@ export function interruptReturn(cpu: Cpu, o32: boolean): void {
     return;
   }
   if (cpu.flags & FLAG_VM) throw new NotImplementedError('IRET in virtual-8086 mode', cpu.eip);
-  if (cpu.flags & FLAG_NT) throw new NotImplementedError('IRET with NT=1 (task return)', cpu.eip);
+  if (cpu.flags & FLAG_NT) { taskReturn(cpu); return; }
   const eip = stackWord(cpu, o32, 0) | 0, cs = stackWord(cpu, o32, 1) & 0xffff, flags = stackWord(cpu, o32, 2) | 0;
   if (o32 && (flags & FLAG_VM) && cpu.cpl === 0) throw new NotImplementedError('IRET to virtual-8086 mode', cpu.eip);
   const d = checkReturnCode(cpu, cs);

@@ -2,13 +2,14 @@
 // interrupt/trap gates with stack switching (§6.12), plus double- and triple-fault escalation (§6.15).
 
 import type { Cpu } from '../cpu.js';
-import { CpuFault, Vector, VECTOR_NAMES, hasErrorCode, isDoubleFault, NotImplementedError } from '../fault.js';
+import { CpuFault, Vector, VECTOR_NAMES, hasErrorCode, isDoubleFault, isFaultClass, NotImplementedError } from '../fault.js';
 import { FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FLAG_AC } from '../eflags.js';
 import { CS, SS, ESP } from '../registers.js';
 import { Descriptor, readDescriptor } from './descriptors.js';
 import { cacheDescriptor, checkCodeLimit, loadCodeSegment } from './segment-load.js';
 import { descriptorBase, descriptorLimit } from '../segments.js';
 import { PendingStack } from './stack-frame.js';
+import { switchTaskThroughIdt } from './task-switch.js';
 
 export type TripleFaultHandler = (reason: string) => void;
 
@@ -68,7 +69,15 @@ export function deliverSoftwareInterrupt(cpu: Cpu, vector: number): void {
   deliverException(cpu, vector, -1, EventSource.Software);
 }
 
+/**
+ * RF in the EFLAGS image of a fault-class exception is 1 (SDM §17.3.1.1), so that the faulting instruction
+ * can restart without tripping an execute breakpoint again, except for the #DB of that breakpoint itself.
+ */
+let pushResumeFlag = false;
+
 function deliver(cpu: Cpu, vector: number, errorCode: number, source: EventSource): void {
+  pushResumeFlag = source === EventSource.Exception && (vector === Vector.DB ? cpu.generalDetect : isFaultClass(vector));
+  cpu.generalDetect = false;
   if (!cpu.protectedMode) { deliverReal(cpu, vector); return; }
   if (cpu.flags & FLAG_VM) throw new NotImplementedError('interrupt from virtual-8086 mode', cpu.eip);
   const ext = source === EventSource.External || source === EventSource.Exception ? 1 : 0;
@@ -85,7 +94,11 @@ function deliver(cpu: Cpu, vector: number, errorCode: number, source: EventSourc
   // Software interrupts (not INTR, exceptions or ICEBP): gate DPL < CPL → #GP(vector*8+2).
   if (source === EventSource.Software && gate.dpl < cpu.cpl) cpu.raise(Vector.GP, idtCode);
   if (!gate.present) cpu.raise(Vector.NP, idtCode);
-  if (type === GATE_TASK) throw new NotImplementedError(`task gate in IDT vector ${vector}`, cpu.eip);
+  if (type === GATE_TASK) {
+    const code = source === EventSource.Exception && errorCode >= 0 && hasErrorCode(vector) ? errorCode : -1;
+    switchTaskThroughIdt(cpu, gate, ext, code, source === EventSource.Software);
+    return;
+  }
   const pushCode = source === EventSource.Exception && errorCode >= 0 && hasErrorCode(vector);
   deliverThroughGate(cpu, type, ext, pushCode ? errorCode : -1);
 }
@@ -102,7 +115,7 @@ function deliverThroughGate(cpu: Cpu, type: number, ext: number, errorCode: numb
   // Not a code segment, or DPL > CPL → #GP(selector+EXT).
   if (!target.isCode || target.dpl > cpu.cpl) cpu.raise(Vector.GP, (selector & 0xfffc) + ext);
   if (!target.present) cpu.raise(Vector.NP, (selector & 0xfffc) + ext);
-  const oldFlags = cpu.getEflags();
+  const oldFlags = cpu.getEflags() | (pushResumeFlag ? FLAG_RF : 0);
   const oldCs = cpu.sreg[CS]!, oldEip = cpu.eip, oldSs = cpu.sreg[SS]!, oldEsp = cpu.r32[ESP]!;
   const toInner = !target.isConforming && target.dpl < cpu.cpl;
   const newCpl = toInner ? target.dpl : cpu.cpl;
