@@ -167,7 +167,7 @@ error: action=report
 info: action=ignore
 debug: action=ignore
 clock: sync=none, time0=local
-cpu: count=1, ips=4000000
+cpu: model=broadwell_ult, count=1, ips=4000000
 speaker: enabled=0
 sound: driver=dummy
 mouse: enabled=0

@@ -81,6 +81,12 @@ export const programs: GuestProgram[] = [
     bochsIgnore: [/^uart rx/],
   },
   { name: 'ata', append: '', modules: [], disk: makeTestDisk, maxInstructions: DEFAULT_BUDGET },
+  { name: 'rings', append: '', modules: [], maxInstructions: DEFAULT_BUDGET },
+  { name: 'pae', append: '', modules: [], maxInstructions: DEFAULT_BUDGET },
+  { name: 'iopriv', append: '', modules: [], maxInstructions: DEFAULT_BUDGET },
+  { name: 'debug', append: '', modules: [], maxInstructions: DEFAULT_BUDGET },
+  { name: 'segpriv', append: '', modules: [], maxInstructions: DEFAULT_BUDGET },
+  { name: 'tasks', append: '', modules: [], maxInstructions: DEFAULT_BUDGET },
 ];
 
 /** The Multiboot command line the guest sees: QEMU passes "<kernel file> <-append>", and we run it on "<name>.elf". */
