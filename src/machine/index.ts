@@ -4,3 +4,4 @@ export { Machine, type MachineOptions, type ExitReason, type RunOptions, MULTIBO
 export { BootError } from './boot/boot-error.js';
 export { Cpu } from './cpu/cpu.js';
 export { OPCODE_ROWS, type OpcodeRow } from './cpu/decode/opcode-table.js';
+export type { CpuEvent, CpuEventKind, CpuCounters, TransferCauseName, TlbFlushScope, DescriptorTable } from './cpu/events.js';

@@ -9,6 +9,7 @@ import { Cpu, StopReason } from './cpu/cpu.js';
 import { CS, DS, ES, FS, GS, SS, EAX, EBX, ECX, ESP } from './cpu/registers.js';
 import { CR0_ET, CR0_PE, FLAG_IF } from './cpu/eflags.js';
 import { NotImplementedError } from './cpu/fault.js';
+import type { CpuCounters, CpuEvent } from './cpu/events.js';
 import { Pic8259Pair } from './devices/pic-8259.js';
 import { Pit8254 } from './devices/pit-8254.js';
 import { Uart16550 } from './devices/uart-16550.js';
@@ -61,6 +62,8 @@ interface MachineEvents {
   serial: (byte: number) => void;
   log: (line: string) => void;
   exit: (reason: ExitReason) => void;
+  /** Ring transitions, exceptions, interrupts, CR writes, TLB flushes and table loads (cpu/events.ts). */
+  cpu: (event: CpuEvent) => void;
 }
 
 /** The guest-visible state QEMU's -kernel Multiboot loader leaves, which we reproduce (docs/machine.md). */
@@ -96,7 +99,7 @@ export class Machine {
   private idleNs = 0;
   private exitReason: ExitReason | undefined;
   private inputWaiter: (() => void) | undefined;
-  private readonly listeners: { [K in keyof MachineEvents]: MachineEvents[K][] } = { serial: [], log: [], exit: [] };
+  private readonly listeners: { [K in keyof MachineEvents]: MachineEvents[K][] } = { serial: [], log: [], exit: [], cpu: [] };
 
   constructor(options: MachineOptions = {}) {
     const mib = options.memoryMiB ?? 128;
@@ -138,6 +141,7 @@ export class Machine {
 
   on<K extends keyof MachineEvents>(event: K, listener: MachineEvents[K]): this {
     this.listeners[event].push(listener);
+    if (event === 'cpu') this.updateCpuEventListener();
     return this;
   }
 
@@ -145,7 +149,19 @@ export class Machine {
     const list = this.listeners[event] as MachineEvents[K][];
     const at = list.indexOf(listener);
     if (at >= 0) list.splice(at, 1);
+    if (event === 'cpu') this.updateCpuEventListener();
     return this;
+  }
+
+  /** Events are built only while someone listens: with no 'cpu' listener the CPU just counts. */
+  private updateCpuEventListener(): void {
+    const listeners = this.listeners.cpu;
+    this.cpu.events.listener = listeners.length === 0 ? null : (event) => { for (const l of listeners) l(event); };
+  }
+
+  /** Instructions retired and how many of each CPU event happened since reset. */
+  counters(): CpuCounters {
+    return this.cpu.events.counters(this.cpu.retiredNow());
   }
 
   private emit<K extends keyof MachineEvents>(event: K, ...args: Parameters<MachineEvents[K]>): void {

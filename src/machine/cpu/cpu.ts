@@ -7,6 +7,7 @@ import type { PhysicalMemory } from '../memory/physical-memory.js';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SUPPORTED, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
 import { CpuFault, Vector } from './fault.js';
 import { DebugUnit, DR6_BS } from './debug.js';
+import { CpuEvents, TransferCause } from './events.js';
 import { LazyFlags } from './lazy-flags.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
 import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
@@ -66,6 +67,11 @@ export class Cpu extends LazyFlags {
   readonly dr = new Int32Array(8);
   /** DR0-DR3/DR7 decoded (debug.ts). */
   readonly debug = new DebugUnit();
+  /** Ring transitions, exceptions, CR writes, TLB flushes and table loads: counted, and reported to a listener. */
+  readonly events = new CpuEvents();
+  /** Set by each far transfer before it changes CPL, so that the ring event names its cause. */
+  transferCause = TransferCause.Other;
+  transferVector = -1;
   /** Set by MOV DR with DR7.GD: the #DB about to be raised is a fault that pushes RF=1 (§17.3.1.1). */
   generalDetect = false;
   gdtBase = 0; gdtLimit = 0xffff;
@@ -160,7 +166,9 @@ export class Cpu extends LazyFlags {
     this.trSel = this.trBase = this.trLimit = this.trAttr = 0;
     for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, ATTR_P | ATTR_S | TYPE_DATA_WRITABLE | 1);
     this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, ATTR_P | ATTR_S | TYPE_CODE | TYPE_CODE_READABLE | 1);
+    this.transferCause = TransferCause.Reset;
     this.setCpl(0);
+    this.events.reset();
     this.dr.fill(0);
     this.debug.arm(this.dr, false);
     this.debug.pendingHits = 0;
@@ -212,6 +220,11 @@ export class Cpu extends LazyFlags {
 
   /** CPL changes select the user or supervisor TLB permission masks. */
   setCpl(cpl: number): void {
+    if (cpl !== this.cpl) {
+      this.events.ring(this.cpl, cpl, this.transferCause, this.transferVector);
+      this.transferCause = TransferCause.Other;
+      this.transferVector = -1;
+    }
     this.cpl = cpl;
     this.codeGeneration++;
     const user = cpl === 3 ? 1 : 0;
@@ -287,12 +300,15 @@ export class Cpu extends LazyFlags {
   }
 
   flushTlb(): void {
+    this.events.tlbFlush('all', 0);
     this.tlb.flushAll();
   }
 
   /** A CR3 load: keeps global translations when CR4.PGE is set. */
   flushTlbNonGlobal(): void {
-    if (this.cr4 & CR4_PGE) this.tlb.flushNonGlobal();
+    const keepGlobal = (this.cr4 & CR4_PGE) !== 0;
+    this.events.tlbFlush(keepGlobal ? 'non-global' : 'all', 0);
+    if (keepGlobal) this.tlb.flushNonGlobal();
     else this.tlb.flushAll();
   }
 

@@ -52,8 +52,14 @@ function loadTableRegister(cpu: Cpu, i: Insn): [number, number] {
   return [base, limit];
 }
 
-export function lgdt(cpu: Cpu, i: Insn): void { [cpu.gdtBase, cpu.gdtLimit] = loadTableRegister(cpu, i); }
-export function lidt(cpu: Cpu, i: Insn): void { [cpu.idtBase, cpu.idtLimit] = loadTableRegister(cpu, i); }
+export function lgdt(cpu: Cpu, i: Insn): void {
+  [cpu.gdtBase, cpu.gdtLimit] = loadTableRegister(cpu, i);
+  cpu.events.tableLoad('gdt', 0, cpu.gdtBase, cpu.gdtLimit);
+}
+export function lidt(cpu: Cpu, i: Insn): void {
+  [cpu.idtBase, cpu.idtLimit] = loadTableRegister(cpu, i);
+  cpu.events.tableLoad('idt', 0, cpu.idtBase, cpu.idtLimit);
+}
 
 export function smsw(cpu: Cpu, i: Insn): void {
   if (i.mod === 3) { if (i.o32) cpu.r32[i.rm] = cpu.cr0; else cpu.r16[i.rm * 2] = cpu.cr0; }
@@ -73,6 +79,7 @@ export function invlpg(cpu: Cpu, i: Insn): void {
   const off = memoryOperand(cpu, i);
   const lin = (cpu.segBase[i.seg]! + off) | 0;
   // The TLB holds a 2 or 4 MiB page as 4 KiB pieces; INVLPG of any address in it must drop them all (SDM §4.10.2.3).
+  cpu.events.tlbFlush('page', lin);
   if (cpu.cr4 & (CR4_PAE | CR4_PSE)) {
     const pieces = cpu.cr4 & CR4_PAE ? 0x200 : 0x400;
     const first = (lin >>> 12) & ~(pieces - 1);
@@ -90,6 +97,7 @@ export function writeCr0(cpu: Cpu, v: number): void {
   if ((v & CR0_PG) && !(v & CR0_PE)) cpu.raiseGP(0);
   if ((v & CR0_NW) && !(v & CR0_CD)) cpu.raiseGP(0);
   const changed = cpu.cr0 ^ v;
+  cpu.events.crWrite(0, cpu.cr0, v);
   const reloadPdptes = (changed & (CR0_PG | CR0_CD | CR0_NW)) !== 0 && (v & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0;
   if (reloadPdptes) loadPdptes(cpu, cpu.cr3);
   cpu.cr0 = v;
@@ -103,6 +111,7 @@ export function writeCr0(cpu: Cpu, v: number): void {
 export function writeCr4(cpu: Cpu, v: number): void {
   if (v & ~cpu.cr4Supported) cpu.raiseGP(0);
   const changed = cpu.cr4 ^ v;
+  cpu.events.crWrite(4, cpu.cr4, v);
   const reloadPdptes = (changed & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)) !== 0 && (v & CR4_PAE) !== 0 && (cpu.cr0 & CR0_PG) !== 0;
   if (reloadPdptes) loadPdptes(cpu, cpu.cr3);
   cpu.cr4 = v;
@@ -115,6 +124,7 @@ export function writeCr4(cpu: Cpu, v: number): void {
 export function writeCr3(cpu: Cpu, v: number): void {
   const paePaging = (cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0;
   if (paePaging) loadPdptes(cpu, v);
+  cpu.events.crWrite(3, cpu.cr3, v & ~0x7);
   cpu.cr3 = v & ~0x7;
   if (paePaging) commitPdptes(cpu);
   cpu.flushTlbNonGlobal();
@@ -212,7 +222,7 @@ export function lldt(cpu: Cpu, i: Insn): void {
   requireProtected(cpu);
   requireCpl0(cpu);
   const sel = readEv16(cpu, i);
-  if ((sel & ~3) === 0) { cpu.ldtSel = sel; cpu.ldtBase = 0; cpu.ldtLimit = 0; cpu.ldtAttr = 0; return; }
+  if ((sel & ~3) === 0) { cpu.ldtSel = sel; cpu.ldtBase = 0; cpu.ldtLimit = 0; cpu.ldtAttr = 0; cpu.events.tableLoad('ldt', sel, 0, 0); return; }
   if (sel & 4) cpu.raiseGP(sel & 0xfffc);
   if (!readDescriptor(cpu, sel, desc)) cpu.raiseGP(sel & 0xfffc);
   if (desc.isSegment || desc.type !== 2) cpu.raiseGP(sel & 0xfffc);
@@ -221,6 +231,7 @@ export function lldt(cpu: Cpu, i: Insn): void {
   cpu.ldtBase = descriptorBase(desc.low, desc.high);
   cpu.ldtLimit = descriptorLimit(desc.low, desc.high);
   cpu.ldtAttr = attrFromDescriptorHigh(desc.high);
+  cpu.events.tableLoad('ldt', sel, cpu.ldtBase, cpu.ldtLimit);
 }
 
 /** LTR (SDM LTR): an available TSS in the GDT, which becomes busy. */
@@ -239,6 +250,7 @@ export function ltr(cpu: Cpu, i: Insn): void {
   cpu.trBase = descriptorBase(desc.low, desc.high);
   cpu.trLimit = descriptorLimit(desc.low, desc.high);
   cpu.trAttr = attrFromDescriptorHigh(desc.high);
+  cpu.events.tableLoad('tr', sel, cpu.trBase, cpu.trLimit);
 }
 
 /** The visibility test of LAR/LSL/VERR/VERW: conforming code always, else DPL ≥ CPL and DPL ≥ RPL. */

@@ -3,6 +3,7 @@
 // the stack switch from the TSS with the copy of the gate's parameter count of words.
 
 import type { Cpu } from '../cpu.js';
+import { TransferCause } from '../events.js';
 import { Vector } from '../fault.js';
 import { CS, SS, ESP } from '../registers.js';
 import { Descriptor, readDescriptor, setAccessed } from './descriptors.js';
@@ -33,6 +34,7 @@ function checkGateAndTarget(cpu: Cpu, gate: Descriptor, gateSel: number): number
 
 /** CALL through a call gate: to the same privilege level, or inward with a stack switch. */
 export function callThroughGate(cpu: Cpu, gate: Descriptor, gateSel: number): void {
+  cpu.transferCause = TransferCause.CallGate;
   const selector = checkGateAndTarget(cpu, gate, gateSel);
   if (!code.present) cpu.raise(Vector.NP, selector & 0xfffc);
   const is32 = gate.type === CALL_GATE_32;

@@ -3,6 +3,7 @@
 // Call gates are in call-gate.ts, TSS descriptors, task gates and IRET with NT=1 in task-switch.ts.
 
 import type { Cpu } from '../cpu.js';
+import { TransferCause } from '../events.js';
 import { NotImplementedError, Vector } from '../fault.js';
 import { CS, SS, ESP } from '../registers.js';
 import { FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_VM, FLAG_VIF, FLAG_VIP, FLAGS_WRITABLE } from '../eflags.js';
@@ -111,6 +112,7 @@ function returnOuterLevel(cpu: Cpu, d: Descriptor, cs: number, offset: number, n
 
 /** RETF [imm16]. */
 export function returnFar(cpu: Cpu, o32: boolean, release: number): void {
+  cpu.transferCause = TransferCause.Retf;
   const w = o32 ? 4 : 2;
   const eip = stackWord(cpu, o32, 0) | 0;
   const cs = stackWord(cpu, o32, 1) & 0xffff;
@@ -138,6 +140,7 @@ export function returnFar(cpu: Cpu, o32: boolean, release: number): void {
 
 /** IRET/IRETD without NT: same-level or outer-level return (SDM IRET "PROTECTED-MODE-RETURN"). */
 export function interruptReturn(cpu: Cpu, o32: boolean): void {
+  cpu.transferCause = TransferCause.Iret;
   const w = o32 ? 4 : 2;
   if (!cpu.protectedMode) {
     const eip = stackWord(cpu, o32, 0) & 0xffff, cs = stackWord(cpu, o32, 1) & 0xffff, flags = stackWord(cpu, o32, 2);

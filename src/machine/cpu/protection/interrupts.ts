@@ -2,6 +2,7 @@
 // interrupt/trap gates with stack switching (§6.12), plus double- and triple-fault escalation (§6.15).
 
 import type { Cpu } from '../cpu.js';
+import { TransferCause } from '../events.js';
 import { CpuFault, Vector, VECTOR_NAMES, hasErrorCode, isDoubleFault, isFaultClass, NotImplementedError } from '../fault.js';
 import { FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FLAG_AC } from '../eflags.js';
 import { CS, SS, ESP } from '../registers.js';
@@ -78,6 +79,11 @@ let pushResumeFlag = false;
 function deliver(cpu: Cpu, vector: number, errorCode: number, source: EventSource): void {
   pushResumeFlag = source === EventSource.Exception && (vector === Vector.DB ? cpu.generalDetect : isFaultClass(vector));
   cpu.generalDetect = false;
+  const exception = source === EventSource.Exception;
+  if (exception) cpu.events.exception(vector, errorCode, cpu.sreg[CS]!, cpu.eip, cpu.cpl);
+  else cpu.events.interrupt(vector, source === EventSource.External, cpu.sreg[CS]!, cpu.eip, cpu.cpl);
+  cpu.transferCause = exception ? TransferCause.Exception : TransferCause.Interrupt;
+  cpu.transferVector = vector;
   if (!cpu.protectedMode) { deliverReal(cpu, vector); return; }
   if (cpu.flags & FLAG_VM) throw new NotImplementedError('interrupt from virtual-8086 mode', cpu.eip);
   const ext = source === EventSource.External || source === EventSource.Exception ? 1 : 0;

@@ -15,6 +15,7 @@
 //     here belongs to the new task: it is delivered with the new task's CS:EIP, its stack and its TR.
 
 import type { Cpu } from '../cpu.js';
+import { TransferCause } from '../events.js';
 import { CpuFault, NotImplementedError, Vector } from '../fault.js';
 import { CR0_PG, CR0_TS, FLAG_NT, FLAG_VM, FLAGS_WRITABLE } from '../eflags.js';
 import { CS, SS, ES, DS, FS, GS } from '../registers.js';
@@ -153,6 +154,7 @@ function switchTasks(cpu: Cpu, sel: number, source: TaskSwitchSource, ext: numbe
   cpu.trBase = base;
   cpu.trLimit = limit;
   cpu.trAttr = attrFromDescriptorHigh(tss.high | (TSS_BUSY << 8));
+  cpu.events.tableLoad('tr', sel, base, limit);
   cpu.cr0 |= CR0_TS;
   if (cpu.dr[7]! & DR7_LOCAL_ENABLES) {
     cpu.dr[7] = cpu.dr[7]! & ~DR7_LOCAL_ENABLES;
@@ -244,6 +246,7 @@ function loadRegisters(cpu: Cpu, layout: TssLayout, flags: number, eip: number, 
   }
   for (let s = 0; s < 6; s++) cpu.setNullSegment(s, newSegs[s]!);
   cpu.ldtSel = ldt; cpu.ldtBase = 0; cpu.ldtLimit = 0; cpu.ldtAttr = 0;
+  cpu.transferCause = TransferCause.TaskSwitch;
   cpu.setCpl(newSegs[CS]! & 3);
   cpu.eventCheck = true;
 }
@@ -266,6 +269,7 @@ function loadTaskLdt(cpu: Cpu, sel: number, ext: number): void {
   cpu.ldtBase = descriptorBase(scratch.low, scratch.high);
   cpu.ldtLimit = descriptorLimit(scratch.low, scratch.high);
   cpu.ldtAttr = attrFromDescriptorHigh(scratch.high);
+  cpu.events.tableLoad('ldt', sel, cpu.ldtBase, cpu.ldtLimit);
 }
 
 /** CS: a code segment with DPL = RPL (conforming: DPL ≤ RPL), else #TS(CS); not present → #NP(CS). */
