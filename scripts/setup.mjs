@@ -50,3 +50,8 @@ run(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle
   '--outfile=dist/kernelist.mjs', '--log-level=warning']);
 say('building guest programs');
 run('make', ['-s', '-C', 'test/guest']);
+// The kernel, its user programs and the root filesystem image (which needs dist/tools/kfs from tsc above).
+say('building the kernel');
+run('make', ['-s', '-C', 'kernel']);
+// The GRUB rescue ISO only where GRUB's tools are installed (CI installs them); its test skips otherwise.
+if (has('grub-mkrescue') && has('xorriso') && has('mformat')) run('make', ['-s', '-C', 'kernel', 'iso'], { stdio: quiet ? 'ignore' : 'inherit' });
