@@ -32,9 +32,17 @@ export interface RunOptions {
 }
 
 export type Command =
-  | { kind: 'help'; topic: 'main' | 'run' }
+  | { kind: 'help'; topic: 'main' | 'run' | 'demo' }
   | { kind: 'version' }
-  | { kind: 'run'; options: RunOptions };
+  | { kind: 'run'; options: RunOptions }
+  /** Boots the Kernelist kernel and its root filesystem (found by the caller) with `demo=<name>`. */
+  | { kind: 'demo'; name: DemoName; options: Omit<RunOptions, 'kernel'> };
+
+/** The demos the kernel knows (its command line `demo=NAME`). */
+export const DEMOS = ['heartbleed', 'rogue-driver'] as const;
+export type DemoName = (typeof DEMOS)[number];
+/** A demo runs to its verdict table; this bounds a kernel that hangs. */
+export const DEMO_TIMEOUT_SECONDS = 300;
 
 type Draft = Omit<RunOptions, 'kernel'> & { kernel: string | undefined };
 
@@ -66,6 +74,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', topic: rest[0] === 'run' ? 'run' : 'main' };
   if (first === '--version' || first === '-V') return { kind: 'version' };
   if (first === 'run') return parseRun(rest);
+  if (first === 'demo') return parseDemo(rest);
   if (first.startsWith('-')) throw new CliError(`unknown option '${first}' (try kernelist --help)`);
   throw new CliError(`unknown command '${first}' (try kernelist --help)`);
 }
@@ -100,6 +109,25 @@ function parseRun(args: readonly string[]): Command {
   if (draft.kernel === undefined) throw new CliError('no kernel given (kernelist run --kernel FILE, or kernelist run FILE)');
   if (draft.diskWriteBack && draft.disk === undefined) throw new CliError("option '--disk-write-back' needs --disk IMG");
   return { kind: 'run', options: { ...draft, kernel: draft.kernel } };
+}
+
+/** `kernelist demo NAME [run options]`: the kernel and root filesystem are implied, so --kernel is refused. */
+function parseDemo(args: readonly string[]): Command {
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h') return { kind: 'help', topic: 'demo' };
+  if (!(DEMOS as readonly string[]).includes(name)) throw new CliError(`unknown demo '${name}' (demos: ${DEMOS.join(', ')})`);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const option = arg.split('=')[0]!;
+    if (option === '--kernel' || option === '--append' || option === '--cmdline' || option === '--initrd' || !arg.startsWith('-')) {
+      throw new CliError(`demo ${name}: '${arg}' is not allowed (the demo chooses the kernel, its modules and its command line)`);
+    }
+    if (RUN_OPTIONS[option]?.takesValue && !arg.includes('=')) i++;
+  }
+  const parsed = parseRun(['--kernel', 'kernelist.elf', ...rest]);
+  if (parsed.kind !== 'run') return { kind: 'help', topic: 'demo' };
+  const { kernel: _kernel, ...options } = parsed.options;
+  return { kind: 'demo', name: name as DemoName, options: { ...options, timeoutSeconds: options.timeoutSeconds ?? DEMO_TIMEOUT_SECONDS } };
 }
 
 function setKernel(draft: Draft, value: string, name: string): void {

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseCommandLine, type Command } from './args.js';
 import { CliError } from './cli-error.js';
 import { EXIT_INTERNAL, EXIT_OK } from './exit-codes.js';
-import { MAIN_HELP, RUN_HELP } from './usage.js';
+import { DEMO_HELP, MAIN_HELP, RUN_HELP } from './usage.js';
+import { demoRunOptions } from './demo.js';
 
 async function main(argv: string[]): Promise<number> {
   let command: Command;
@@ -16,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
     return report(error);
   }
   if (command.kind === 'help') {
-    process.stdout.write(command.topic === 'run' ? RUN_HELP : MAIN_HELP);
+    process.stdout.write(command.topic === 'run' ? RUN_HELP : command.topic === 'demo' ? DEMO_HELP : MAIN_HELP);
     return EXIT_OK;
   }
   if (command.kind === 'version') {
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const { runCommand } = await import('./run-command.js');
-    const outcome = await runCommand(command.options);
+    const outcome = await runCommand(command.kind === 'demo' ? demoRunOptions(command.name, command.options) : command.options);
     if (outcome.message) process.stderr.write(`kernelist: ${outcome.message}\n`);
     return outcome.code;
   } catch (error) {

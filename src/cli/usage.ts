@@ -8,10 +8,24 @@ An IA-32 PC emulator for Multiboot kernels.
 
 Commands:
   run      boot a Multiboot kernel (kernelist run --help)
+  demo     run a Kernelist demo in the machine: heartbleed, rogue-driver (kernelist demo --help)
 
 Options:
   -h, --help     show this help
   -V, --version  show the version
+`;
+
+export const DEMO_HELP = `Usage: kernelist demo NAME [options]
+
+Boots the Kernelist kernel (kernel/build/kernelist.elf, with kernel/build/rootfs.img as its root
+filesystem) with the command line demo=NAME, prints its console and exits with the kernel's status.
+
+Demos:
+  heartbleed     a Heartbleed-style over-read against a key in the heap and against one in LOTRx86 PrivUser
+  rogue-driver   a driver with an arbitrary-write bug attacks the kernel, without and with the Nested Kernel
+
+Options: those of kernelist run except --kernel, --append and --initrd (--mem, --serial, --timeout,
+--clock, --screen, --verbose). The timeout defaults to 300 s.
 `;
 
 export const RUN_HELP = `Usage: kernelist run --kernel FILE [options]

@@ -118,3 +118,25 @@ describe('multibootCmdline', () => {
     assert.equal(multibootCmdline({ kernel: 'k.elf', append: undefined }), 'k.elf ');
   });
 });
+
+describe('kernelist demo', () => {
+  test('a known demo takes the run options but not the kernel, modules or command line; the timeout defaults to 300 s', () => {
+    const command = parseCommandLine(['demo', 'heartbleed', '--mem', '64', '--timeout', '20']);
+    assert.equal(command.kind, 'demo');
+    const demo = command as Extract<ReturnType<typeof parseCommandLine>, { kind: 'demo' }>;
+    assert.equal(demo.name, 'heartbleed');
+    assert.equal(demo.options.memoryMiB, 64);
+    assert.equal(demo.options.timeoutSeconds, 20);
+    const plain = parseCommandLine(['demo', 'rogue-driver']) as typeof demo;
+    assert.equal(plain.options.timeoutSeconds, 300);
+    assert.deepEqual(parseCommandLine(['demo']), { kind: 'help', topic: 'demo' });
+    assert.deepEqual(parseCommandLine(['demo', '--help']), { kind: 'help', topic: 'demo' });
+  });
+
+  test('unknown demos and the options a demo chooses itself are one-line usage errors', () => {
+    usageError(['demo', 'meltdown'], /unknown demo 'meltdown' \(demos: heartbleed, rogue-driver\)/);
+    usageError(['demo', 'heartbleed', '--kernel', 'x.elf'], /'--kernel' is not allowed/);
+    usageError(['demo', 'heartbleed', '--append=test=all'], /'--append=test=all' is not allowed/);
+    usageError(['demo', 'heartbleed', 'extra'], /'extra' is not allowed/);
+  });
+});
