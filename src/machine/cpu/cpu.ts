@@ -4,7 +4,7 @@
 import type { IoBus } from '../bus/io-bus.js';
 import type { InterruptController } from '../bus/irq.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
-import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SUPPORTED, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
+import { FLAGS_ARITH, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SUPPORTED, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
 import { CpuFault, Vector } from './fault.js';
 import { DebugUnit, DR6_BS } from './debug.js';
 import { CpuEvents, TransferCause } from './events.js';
@@ -27,13 +27,19 @@ export class Block {
   compiled: CompiledBlock | undefined = undefined;
   /**
    * Links to the blocks that followed this one (taken and fall-through exits), valid while neither the TLB
-   * nor the code cache nor CS/CPL changed (both generations still match).
+   * nor the code cache changed (both generations still match). Each link also records the code context
+   * (CS base, code size, user or supervisor fetch rights) it was found under, and is followed only under the
+   * same one: a far transfer that leaves and comes back (ring 3 → 2 → 3) keeps its links.
    */
   linkTlbGen = -1;
   linkCodeGen = -1;
   next0Eip = -1;
+  next0Base = 0;
+  next0Mode = -1;
   next0: Block | undefined = undefined;
   next1Eip = -1;
+  next1Base = 0;
+  next1Mode = -1;
   next1: Block | undefined = undefined;
 }
 
@@ -113,6 +119,11 @@ export class Cpu extends LazyFlags {
   curInsn: Insn;
   /** Compile hot blocks to JavaScript (off: interpret everything, for tests of the interpreter itself). */
   compileBlocks = true;
+  /**
+   * Take the fast paths of protection/fast-transfer.ts for call gates, INT n, RETF and IRET when they apply
+   * (off: always the general path, so that tests can compare the two).
+   */
+  fastTransfers = true;
   /** Executions of a block before it is compiled (1: compile on first execution, to test the compiler). */
   compileThreshold = COMPILE_THRESHOLD;
   private readonly scratch = new Insn();
@@ -121,8 +132,14 @@ export class Cpu extends LazyFlags {
    * decoded from it: stores to it leave the fast path and drop its blocks.
    */
   private readonly pageBlocks: (Block[] | undefined)[];
-  /** Bumped when decoded code, CS or CPL changes: links between blocks made before are stale. */
+  /** Bumped when decoded code changes: links between blocks made before are stale. */
   codeGeneration = 0;
+  /**
+   * What, besides EIP, decides which block a fetch finds: CS.base, and CS.D with whether fetches use user or
+   * supervisor rights (CPL 3 or not) as a mode 0-3. Block links compare both (two int32 fields, never boxed).
+   */
+  codeBase = 0;
+  codeMode = 0;
 
   readonly tlb = new Tlb();
   /** The TLB's entry array, held directly for the fast paths. */
@@ -181,24 +198,52 @@ export class Cpu extends LazyFlags {
 
   // ---------------------------------------------------------------- segment cache
 
-  /** Loads the hidden part of segment register `seg` and recomputes its cached access bits. */
+  /**
+   * Loads the hidden part of segment register `seg` and recomputes its cached access bits (`limit` signed or
+   * unsigned). setSegmentFromDescriptor below does the same from raw descriptor dwords: keep them in step.
+   */
   setSegmentCache(seg: number, selector: number, base: number, limit: number, attr: number): void {
     this.sreg[seg] = selector;
     this.segBase[seg] = base;
     this.segAttr[seg] = attr;
     const big = (attr & ATTR_DB) !== 0;
     const isData = (attr & ATTR_S) !== 0 && (attr & TYPE_CODE) === 0;
+    let low = 0, high = limit >>> 0;
     if (isData && (attr & TYPE_DATA_EXPAND_DOWN)) {
-      this.segLow[seg] = limit + 1;
-      this.segHigh[seg] = big ? 0xffffffff : 0xffff;
-    } else {
-      this.segLow[seg] = 0;
-      this.segHigh[seg] = limit >>> 0;
+      low = high + 1;
+      high = big ? 0xffffffff : 0xffff;
     }
+    this.segLow[seg] = low;
+    this.segHigh[seg] = high;
     let access = accessFromAttr(attr);
-    if (access && base === 0 && this.segLow[seg] === 0) access |= this.segHigh[seg] === 0xffffffff ? SEG_FLAT | SEG_BASE0 : SEG_BASE0;
+    if (access && base === 0 && low === 0) access |= high === 0xffffffff ? SEG_FLAT | SEG_BASE0 : SEG_BASE0;
     this.segAccess[seg] = access;
-    if (seg === CS) { this.eventCheck = true; this.codeGeneration++; }
+    if (seg === CS) this.updateCodeContext();
+    else if (seg === SS) this.ss32 = big;
+  }
+
+  /** Loads segment register `seg` from the descriptor whose dwords are `low` and `high` (SDM Figure 3-8). */
+  setSegmentFromDescriptor(seg: number, selector: number, low: number, high: number): void {
+    // setSegmentCache's work on the decoded fields, written out so that no 32-bit value crosses a call (boxed).
+    const base = (low >>> 16) | ((high & 0xff) << 16) | (high & 0xff000000);
+    const raw = (low & 0xffff) | (high & 0xf0000);
+    const limit = (high & (1 << 23) ? (raw << 12) | 0xfff : raw) >>> 0;
+    const attr = (high >>> 8) & 0xf0ff;
+    this.sreg[seg] = selector;
+    this.segBase[seg] = base;
+    this.segAttr[seg] = attr;
+    const big = (attr & ATTR_DB) !== 0;
+    let lowest = 0, highest = limit;
+    if ((attr & ATTR_S) !== 0 && (attr & TYPE_CODE) === 0 && (attr & TYPE_DATA_EXPAND_DOWN)) {
+      lowest = limit + 1;
+      highest = big ? 0xffffffff : 0xffff;
+    }
+    this.segLow[seg] = lowest;
+    this.segHigh[seg] = highest;
+    let access = accessFromAttr(attr);
+    if (access && base === 0 && lowest === 0) access |= highest === 0xffffffff ? SEG_FLAT | SEG_BASE0 : SEG_BASE0;
+    this.segAccess[seg] = access;
+    if (seg === CS) this.updateCodeContext();
     else if (seg === SS) this.ss32 = big;
   }
 
@@ -218,6 +263,11 @@ export class Cpu extends LazyFlags {
   ss32 = false;
   get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0; }
 
+  private updateCodeContext(): void {
+    this.codeBase = this.segBase[CS]!;
+    this.codeMode = ((this.segAttr[CS]! & ATTR_DB) !== 0 ? 1 : 0) | (this.cpl === 3 ? 2 : 0);
+  }
+
   /** CPL changes select the user or supervisor TLB permission masks. */
   setCpl(cpl: number): void {
     if (cpl !== this.cpl) {
@@ -226,7 +276,7 @@ export class Cpu extends LazyFlags {
       this.transferVector = -1;
     }
     this.cpl = cpl;
-    this.codeGeneration++;
+    this.updateCodeContext();
     const user = cpl === 3 ? 1 : 0;
     this.accessMode = user ? ACCESS_USER : ACCESS_SUPERVISOR;
     this.readMask = READ_MASK[user];
@@ -546,7 +596,8 @@ export class Cpu extends LazyFlags {
 
   /** Writes EFLAGS bits selected by `mask`; bit 1 stays set and reserved bits stay clear. */
   setEflags(value: number, mask: number): void {
-    const old = this.getEflags();
+    // The non-arithmetic bits of `flags` are always current; the lazy arithmetic ones matter only if kept.
+    const old = (mask & FLAGS_ARITH) === FLAGS_ARITH ? this.flags & ~FLAGS_ARITH : this.getEflags();
     const wasIF = old & FLAG_IF;
     this.flags = ((old & ~mask) | (value & mask) | 2) & 0x3f7fd7 | 2;
     this.ccOp = 0;
@@ -656,7 +707,11 @@ export class Cpu extends LazyFlags {
       const eip = this.eip;
       let block: Block | undefined;
       const linked = prev !== undefined && prev.linkTlbGen === this.tlb.generation && prev.linkCodeGen === this.codeGeneration;
-      if (linked) block = prev!.next0Eip === eip ? prev!.next0 : prev!.next1Eip === eip ? prev!.next1 : undefined;
+      if (linked) {
+        const cb = this.codeBase, cm = this.codeMode;
+        block = prev!.next0Eip === eip && prev!.next0Base === cb && prev!.next0Mode === cm ? prev!.next0
+          : prev!.next1Eip === eip && prev!.next1Base === cb && prev!.next1Mode === cm ? prev!.next1 : undefined;
+      }
       if (block === undefined) {
         block = this.lookupBlock(eip);
         if (prev !== undefined && block.insns.length > 0) this.link(prev, linked, eip, block);
@@ -722,8 +777,8 @@ export class Cpu extends LazyFlags {
       prev.next0Eip = prev.next1Eip = -1;
       prev.next0 = prev.next1 = undefined;
     }
-    if (prev.next0 === undefined) { prev.next0Eip = eip; prev.next0 = next; }
-    else { prev.next1Eip = eip; prev.next1 = next; }
+    if (prev.next0 === undefined) { prev.next0Eip = eip; prev.next0Base = this.codeBase; prev.next0Mode = this.codeMode; prev.next0 = next; }
+    else { prev.next1Eip = eip; prev.next1Base = this.codeBase; prev.next1Mode = this.codeMode; prev.next1 = next; }
   }
 
   private blockFitsCsLimit(block: Block): boolean {

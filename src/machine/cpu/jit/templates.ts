@@ -7,6 +7,8 @@
 
 import type { Insn } from '../decode/insn.js';
 import { CcOp } from '../lazy-flags.js';
+import { CS, SS, ESP } from '../registers.js';
+import { SEG_BASE0, SEG_FLAT, SEG_READ, SEG_WRITE } from '../segments.js';
 
 const S32 = '(-2147483648)';
 
@@ -131,6 +133,40 @@ function rotateWithoutFlags(i: Insn, count: number): string | undefined {
   return i.sub === 0 ? `{ const a = ${x}; ${x} = (a << ${n}) | (a >>> ${32 - n}); }` : `{ const a = ${x}; ${x} = (a >>> ${n}) | (a << ${32 - n}); }`;
 }
 
+/**
+ * PUSH of the int32 expression `value` (evaluated once, first): on a 32-bit stack whose segment needs at most the
+ * limit check (the fast cases of Cpu.write32) and a TLB hit, the store itself; anything else goes through
+ * cpu.write32 (same checks, same faults) or cpu.push32 for a 16-bit stack. ESP moves only after the store.
+ */
+function pushInline(value: string): string {
+  const w = SEG_BASE0 | SEG_WRITE;
+  return `{ const v = ${value}; if (cpu.ss32) { const sp = (r[${ESP}] - 4) | 0; const a = cpu.segAccess[${SS}], e = cpu.tlbEntries[sp >>> 12], m = cpu.writeMask; `
+    + `if ((a & ${w}) === ${w} && ((a & ${SEG_FLAT}) !== 0 || (sp >>> 0) <= cpu.segHigh[${SS}] - 3) && (e & m) === m && (sp & 0xfff) <= 0xffc) cpu.view.setInt32((e & ~0xfff) | (sp & 0xfff), v, true); `
+    + `else cpu.write32(${SS}, sp, v); r[${ESP}] = sp; } else cpu.push32(v); }`;
+}
+
+/** EIP ← `target` (an int32 expression), #GP(0) beyond the CS limit: Cpu.branchTo inline. */
+function branchInline(target: string): string {
+  return `if ((cpu.segAccess[${CS}] & ${SEG_FLAT}) === 0 && (${target} >>> 0) > cpu.segHigh[${CS}]) cpu.raiseGP(0); cpu.eip = ${target};`;
+}
+
+/** CALL rel32: the target is checked, then the return address pushed (callRel). */
+function callRel32(i: Insn): string {
+  return `{ const ret = (base + ${i.endDelta | 0}) | 0, target = (ret + ${i.imm | 0}) | 0; ${branchInline('target')} ${pushInline('ret')} }`;
+}
+
+/**
+ * RET / RET imm16 with a 32-bit operand size on a 32-bit stack (retNear): the return address is read (the fast
+ * cases of Cpu.read32, else cpu.read32) and checked before ESP moves. `k` is the instruction's index, for the
+ * call to its handler on a 16-bit stack.
+ */
+function retNear32(i: Insn, k: number): string {
+  const rd = SEG_BASE0 | SEG_READ;
+  return `if (cpu.ss32) { const sp = r[${ESP}]; const a = cpu.segAccess[${SS}], e = cpu.tlbEntries[sp >>> 12], m = cpu.readMask; `
+    + `const v = (a & ${rd}) === ${rd} && ((a & ${SEG_FLAT}) !== 0 || (sp >>> 0) <= cpu.segHigh[${SS}] - 3) && (e & m) === m && (sp & 0xfff) <= 0xffc ? cpu.view.getInt32((e & ~0xfff) | (sp & 0xfff), true) : cpu.read32(${SS}, sp); `
+    + `${branchInline('v')} r[${ESP}] = (sp + ${4 + (i.imm & 0xffff)}) | 0; } else h${k}(cpu, i${k});`;
+}
+
 /** INC/DEC r32: CF is kept (the old CF goes to ccSrc), as in the interpreter. */
 function incDec(reg: number, inc: boolean): string {
   return `{ const c = cpu.getCF() ? 1 : 0; const v = (r[${reg}] ${inc ? '+' : '-'} 1) | 0; cpu.ccOp = ${inc ? CcOp.INC : CcOp.DEC}; cpu.ccSrc = c; cpu.ccDst = v; cpu.ccSign = ${S32}; r[${reg}] = v; }`;
@@ -245,7 +281,10 @@ export function templateFor(i: Insn, ctx: TemplateContext): string | undefined {
     default: break;
   }
   if (code >= 0x40 && code <= 0x4f) return incDec(code & 7, code < 0x48);
-  if (code >= 0x50 && code <= 0x57) return `cpu.push32(r[${code & 7}]);`;
+  if (code >= 0x50 && code <= 0x57) return pushInline(`r[${code & 7}]`);
+  if (code === 0x68 || code === 0x6a) return pushInline(`${i.imm | 0}`);
+  if (code === 0xe8) return callRel32(i);
+  if (code === 0xc2 || code === 0xc3) return retNear32(i, ctx.k);
   if (code >= 0x58 && code <= 0x5f) return `{ const v = cpu.pop32(); r[${code & 7}] = v; }`;
   if (code >= 0xb8 && code <= 0xbf) return `r[${code & 7}] = ${i.imm | 0};`;
   if (code >= 0xb0 && code <= 0xb7) return `r8[${i.reg8}] = ${i.imm & 0xff};`;

@@ -12,6 +12,7 @@ import { cacheDescriptor, checkCodeLimit, checkDirectCodeTarget, loadCodeSegment
 import { setAccessed } from './descriptors.js';
 import { callThroughGate, isCallGate, jumpThroughGate } from './call-gate.js';
 import { farTransferToTask, taskReturn } from './task-switch.js';
+import { fastCallThroughGate, fastInterruptReturn, fastReturnFar } from './fast-transfer.js';
 
 const target = new Descriptor();
 const stack = new Descriptor();
@@ -38,6 +39,7 @@ export function callFar(cpu: Cpu, selector: number, offset: number, o32: boolean
     realModeFarTarget(cpu, selector, offset);
     return;
   }
+  if (cpu.fastTransfers && fastCallThroughGate(cpu, selector)) return;
   const d = lookupTarget(cpu, selector);
   if (isCallGate(d)) { callThroughGate(cpu, d, selector); return; }
   if (!d.isSegment) { farTransferToTask(cpu, selector, d, true); return; }
@@ -113,6 +115,7 @@ function returnOuterLevel(cpu: Cpu, d: Descriptor, cs: number, offset: number, n
 /** RETF [imm16]. */
 export function returnFar(cpu: Cpu, o32: boolean, release: number): void {
   cpu.transferCause = TransferCause.Retf;
+  if (o32 && cpu.fastTransfers && cpu.protectedMode && !(cpu.flags & FLAG_VM) && fastReturnFar(cpu, release)) return;
   const w = o32 ? 4 : 2;
   const eip = stackWord(cpu, o32, 0) | 0;
   const cs = stackWord(cpu, o32, 1) & 0xffff;
@@ -152,6 +155,7 @@ export function interruptReturn(cpu: Cpu, o32: boolean): void {
   }
   if (cpu.flags & FLAG_VM) throw new NotImplementedError('IRET in virtual-8086 mode', cpu.eip);
   if (cpu.flags & FLAG_NT) { taskReturn(cpu); return; }
+  if (o32 && cpu.fastTransfers && fastInterruptReturn(cpu, iretFlagMask(cpu, cpu.cpl, true))) return;
   const eip = stackWord(cpu, o32, 0) | 0, cs = stackWord(cpu, o32, 1) & 0xffff, flags = stackWord(cpu, o32, 2) | 0;
   if (o32 && (flags & FLAG_VM) && cpu.cpl === 0) throw new NotImplementedError('IRET to virtual-8086 mode', cpu.eip);
   const d = checkReturnCode(cpu, cs);

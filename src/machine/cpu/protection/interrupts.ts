@@ -11,6 +11,7 @@ import { cacheDescriptor, checkCodeLimit, loadCodeSegment } from './segment-load
 import { descriptorBase, descriptorLimit } from '../segments.js';
 import { PendingStack } from './stack-frame.js';
 import { switchTaskThroughIdt } from './task-switch.js';
+import { fastSoftwareInterrupt } from './fast-transfer.js';
 
 export type TripleFaultHandler = (reason: string) => void;
 
@@ -86,6 +87,7 @@ function deliver(cpu: Cpu, vector: number, errorCode: number, source: EventSourc
   cpu.transferVector = vector;
   if (!cpu.protectedMode) { deliverReal(cpu, vector); return; }
   if (cpu.flags & FLAG_VM) throw new NotImplementedError('interrupt from virtual-8086 mode', cpu.eip);
+  if (source === EventSource.Software && cpu.fastTransfers && fastSoftwareInterrupt(cpu, vector)) return;
   const ext = source === EventSource.External || source === EventSource.Exception ? 1 : 0;
   const idtCode = vector * 8 + 2 + ext;
   // Vector beyond the IDT limit → #GP(vector*8+2+EXT).

@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu.js';
 import { Vector } from '../fault.js';
 import { CS, SS } from '../registers.js';
-import { attrFromDescriptorHigh, descriptorBase, descriptorLimit } from '../segments.js';
+import { descriptorLimit } from '../segments.js';
 import { Descriptor, readDescriptor, setAccessed } from './descriptors.js';
 import { FLAG_VM } from '../eflags.js';
 
@@ -55,7 +55,12 @@ export function loadRealModeSegment(cpu: Cpu, seg: number, selector: number): vo
 
 /** Copies a descriptor into the hidden part of `seg`. */
 export function cacheDescriptor(cpu: Cpu, seg: number, selector: number, d: Descriptor): void {
-  cpu.setSegmentCache(seg, selector, descriptorBase(d.low, d.high), descriptorLimit(d.low, d.high), attrFromDescriptorHigh(d.high));
+  cacheDescriptorRaw(cpu, seg, selector, d.low, d.high);
+}
+
+/** Copies the descriptor whose dwords are `low`, `high` into the hidden part of `seg`. */
+export function cacheDescriptorRaw(cpu: Cpu, seg: number, selector: number, low: number, high: number): void {
+  cpu.setSegmentFromDescriptor(seg, selector, low, high);
 }
 
 /** Loads CS for a far transfer that has passed its checks; the new CPL becomes the selector's RPL. */
@@ -90,7 +95,8 @@ const DATA_SEGMENTS = [0, 3, 4, 5] as const;
 
 /** After a return to an outer ring, data segments the new CPL may not use become null (SDM RET/IRET). */
 export function nullInaccessibleDataSegments(cpu: Cpu): void {
-  for (const seg of DATA_SEGMENTS) {
+  for (let k = 0; k < DATA_SEGMENTS.length; k++) {
+    const seg = DATA_SEGMENTS[k]!;
     const attr = cpu.segAttr[seg]!;
     if (cpu.segAccess[seg] === 0 && (cpu.sreg[seg]! & ~3) === 0) continue;
     const isCode = (attr & 8) !== 0;
