@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lotrBench } from './bench-lotr.js';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The bundled CLI, which starts faster than dist/src/cli/main.js (same code). */
@@ -41,6 +42,7 @@ ratio to each anchor.
   --warmup N        untimed runs before them (default 1; --quick: 0)
   --anchors "LIST"  anchor rows, e.g. "qemu-tcg v86 v86-nojit bochs" (default: the script's)
   --rings           the bench=rings table (privilege transitions) instead of bench=cpu
+  --lotr [...]      LOTRx86 costs on the kernel (tools/bench-lotr.ts; --lotr --help for its options)
   --quick           run only kernelist on the guest and print MIPS and time to first serial byte
   --timeout S       --quick: give up on a run after S seconds (default 600)
   --source DIR      the anchors folder to copy (default ${DEFAULT_SOURCE})
@@ -279,6 +281,7 @@ function log(text: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--lotr')) return lotrBench(argv.filter((a) => a !== '--lotr')); // its own options
   let o: BenchOptions;
   try {
     o = parseBenchArgs(argv);

@@ -4,6 +4,7 @@
 #include <kernel/probe.h>
 #include <kernel/x86.h>
 #include <kernel/lib.h>
+#include <kernel/nk.h>
 
 #define MSR_EFER 0xC0000080u
 #define EFER_NXE (1u << 11)
@@ -38,13 +39,13 @@ void cpu_init(void)
         cpu.smap = (b >> 20) & 1;
     }
     if (cpu.nx)
-        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+        nk_wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE); /* through the nested kernel (include/kernel/nk.h) */
     uint32_t cr4 = read_cr4();
     if (cpu.smep)
         cr4 |= CR4_SMEP;
     if (cpu.smap)
         cr4 |= CR4_SMAP;
-    write_cr4(cr4);
+    nk_load_cr4(cr4);
     trap_clac_needed = cpu.smap;
 }
 

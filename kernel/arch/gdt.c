@@ -4,6 +4,7 @@
 #include <kernel/tss.h>
 #include <kernel/double_fault.h>
 #include <kernel/lib.h>
+#include <kernel/nk.h>
 #include <uapi/layout.h>
 
 static struct seg_descriptor gdt[GDT_ENTRIES] __attribute__((aligned(8)));
@@ -20,20 +21,20 @@ static void set_entry(unsigned index, enum seg_kind kind, uint32_t base, uint32_
 /* Loads GDTR and reloads CS (far return), the data segment registers, TR and LDTR. */
 static void load_gdt(void)
 {
-    struct descriptor_table_register gdtr = { sizeof gdt - 1, (uint32_t)gdt };
-    __asm__ volatile("lgdt %0\n"
-                     "pushl %1\n"
+    if (nk_lgdt((uint32_t)gdt, sizeof gdt - 1) < 0) /* LGDT, LTR and LLDT only in the nested kernel */
+        panic("gdt_init: the nested kernel refused the GDT");
+    __asm__ volatile("pushl %0\n"
                      "pushl $1f\n"
                      "lret\n"
                      "1:\n"
-                     "movw %w2, %%ds\n"
-                     "movw %w2, %%es\n"
-                     "movw %w2, %%fs\n"
-                     "movw %w2, %%gs\n"
-                     "movw %w2, %%ss\n"
-                     : : "m"(gdtr), "i"(KERNEL_CS), "r"(KERNEL_DS) : "memory");
-    __asm__ volatile("ltr %w0" : : "r"(TSS_SEL));
-    __asm__ volatile("lldt %w0" : : "r"(LDT_SEL));
+                     "movw %w1, %%ds\n"
+                     "movw %w1, %%es\n"
+                     "movw %w1, %%fs\n"
+                     "movw %w1, %%gs\n"
+                     "movw %w1, %%ss\n"
+                     : : "i"(KERNEL_CS), "r"(KERNEL_DS) : "memory");
+    nk_ltr(TSS_SEL);
+    nk_lldt(LDT_SEL);
 }
 
 void gdt_init(void)
@@ -57,3 +58,14 @@ const struct seg_descriptor *gdt_entry(unsigned index)
 }
 
 const struct seg_descriptor *ldt_table(void) { return ldt; }
+
+void gdt_load_ldt(const struct seg_descriptor *table, unsigned entries)
+{
+    if (!table) {
+        table = ldt;
+        entries = LDT_ENTRIES;
+    }
+    KASSERT(entries > 0 && entries <= 8192, "gdt_load_ldt: bad LDT size");
+    set_entry(GDT_LDT, SEG_LDT, (uint32_t)table, entries * 8 - 1, 0);
+    nk_lldt(LDT_SEL);
+}

@@ -4,23 +4,32 @@
 #include <kernel/idt.h>
 #include <kernel/gdt.h>
 #include <kernel/lib.h>
+#include <kernel/nk.h>
 #include <uapi/syscall.h>
 
 extern const uint32_t trap_stub_table[256];
-static struct gate_descriptor idt[256] __attribute__((aligned(8)));
+/* A write-once region of the nested kernel (read-only with NK=1): each gate is written once, here. */
+static struct gate_descriptor *idt;
+#define IDT_BYTES (256 * sizeof(struct gate_descriptor))
 
 void idt_init(void)
 {
+    idt = nk_alloc(IDT_BYTES, NK_WRITE_ONCE);
+    if (!idt)
+        panic("idt_init: no protected memory for the IDT");
     for (unsigned v = 0; v < 256; v++) {
         bool syscall = (v == SYSCALL_VECTOR);
-        if (!gate_encode(&idt[v], syscall ? GATE_TRAP32 : GATE_INTERRUPT32, KERNEL_CS, trap_stub_table[v],
-                         syscall ? 3 : 0))
+        struct gate_descriptor g;
+        bool ok = v == 8 ? gate_encode(&g, GATE_TASK, DF_TSS_SEL, 0, 0) /* #DF: a fresh stack even when ours overflowed */
+                         : gate_encode(&g, syscall ? GATE_TRAP32 : GATE_INTERRUPT32, KERNEL_CS, trap_stub_table[v],
+                                       syscall ? 3 : 0);
+        if (!ok)
             panic("idt_init: a gate cannot be encoded");
+        if (nk_write(&idt[v], &g, sizeof g) < 0)
+            panic("idt_init: the nested kernel refused an IDT write");
     }
-    if (!gate_encode(&idt[8], GATE_TASK, DF_TSS_SEL, 0, 0)) /* #DF: a fresh stack even when ours overflowed */
-        panic("idt_init: the double-fault gate cannot be encoded");
-    struct descriptor_table_register idtr = { sizeof idt - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
+    if (nk_lidt((uint32_t)idt, IDT_BYTES - 1) < 0)
+        panic("idt_init: the nested kernel refused the IDT");
 }
 
 const struct gate_descriptor *idt_entry(unsigned vector)

@@ -8,6 +8,8 @@
 #include <kernel/syscall.h>
 #include <kernel/x86.h>
 #include <kernel/lib.h>
+#include <kernel/nk.h>
+#include <kernel/lotr.h>
 #include <uapi/syscall.h>
 
 static const char *const exception_names[32] = {
@@ -44,14 +46,37 @@ static void kernel_fault(struct trap_frame *f)
     panic(why);
 }
 
+/* A ring-0 #PF on nested-kernel-protected memory during a user process's system call (an arbitrary-write
+ * bug such as the rogue driver's, or a jump to the nested kernel's hidden CR3 page): reported with the
+ * kernel and user EIPs, and the process is killed; the kernel survives. Returns if it is not one. */
+static void nk_stop_fault(const struct trap_frame *f)
+{
+    if (f->vector != 14)
+        return;
+    uint32_t cr2 = read_cr2();
+    const char *what = nk_protected_what(cr2);
+    struct proc *p = sched_current();
+    if (!what || !p->user || !p->tf)
+        return;
+    kprintf("nk: stopped a %s %s at 0x%x: kernel eip 0x%x, pid %d (%s) user eip 0x%x\n",
+            (f->error & 0x10) ? "jump into" : "write to", what, cr2, f->eip, p->pid, p->name, p->tf->eip);
+    proc_kill_by_fault(f);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
+    if ((f->cs & 3) == 2) { /* LOTRx86's PrivUser (ring 2): kernel/lotr/lotr.c */
+        lotr_trap(f);
+        return;
+    }
     if (v < 32) {
         if (TRAP_FROM_USER(f))
             proc_kill_by_fault(f);
-        if (!probe_fixup(f))
+        if (!probe_fixup(f)) {
+            nk_stop_fault(f);
             kernel_fault(f);
+        }
         return;
     }
     if (v >= IRQ_BASE_VECTOR && v < IRQ_BASE_VECTOR + IRQ_COUNT)

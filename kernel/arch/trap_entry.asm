@@ -8,6 +8,9 @@ KERNEL_DATA_SELECTOR equ 0x10
 
 extern trap_dispatch
 extern trap_clac_needed
+%if NK
+extern nk_assert_wp
+%endif
 
 ; 1 when the CPU pushes an error code for vector %1 (SDM Vol. 3A Table 6-1): #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX
 %macro HAS_ERROR_CODE 1
@@ -43,6 +46,13 @@ trap_common:
     push fs
     push gs
     pushad
+%if NK
+    mov eax, cr0                        ; the Nested Kernel: the outer kernel never runs with CR0.WP clear
+    test eax, 1 << 16                   ; (a trap taken inside the nested kernel or after code reuse);
+    jnz .wp_on                          ; reading CR0 is cheap, so WP is written only when it is clear
+    call nk_assert_wp
+.wp_on:
+%endif
     mov ax, KERNEL_DATA_SELECTOR
     mov ds, ax
     mov es, ax

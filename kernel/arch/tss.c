@@ -22,6 +22,12 @@ void tss_set_kernel_stack(uint32_t esp0)
     kernel_tss.esp0 = esp0;
 }
 
+void tss_set_ring2_stack(uint16_t ss2, uint32_t esp2)
+{
+    kernel_tss.ss2 = ss2;
+    kernel_tss.esp2 = esp2;
+}
+
 void tss_set_cr3(uint32_t cr3)
 {
     kernel_tss.cr3 = cr3;

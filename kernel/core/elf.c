@@ -1,11 +1,13 @@
 /* The ELF32 loader. Everything in the file is checked before it is trusted: the identification, the
  * machine, the program header table's bounds, each segment's file range and address range, and that
  * the entry point lies in an executable segment. */
+#include <kernel/nk.h>
 #include <kernel/elf.h>
 #include <kernel/fs.h>
 #include <kernel/file.h>
 #include <kernel/heap.h>
 #include <kernel/lib.h>
+#include <kernel/lotr.h>
 #include <uapi/errno.h>
 #include <uapi/types.h>
 
@@ -53,6 +55,12 @@ static int check_header(const struct elf32_ehdr *h, uint32_t size)
     return 0;
 }
 
+/* True when segment p touches LOTRx86's PrivUser window: its pages are then supervisor-only. */
+static bool in_privuser(const struct elf32_phdr *p)
+{
+    return p->vaddr < PRIVUSER_END && p->vaddr + p->memsz > PRIVUSER_BASE;
+}
+
 /* Checks one PT_LOAD segment against the file size and the user address limit. */
 static int check_segment(const struct elf32_phdr *p, uint32_t size, uint32_t limit)
 {
@@ -62,6 +70,8 @@ static int check_segment(const struct elf32_phdr *p, uint32_t size, uint32_t lim
         return -ENOEXEC;
     if (p->vaddr < PAGE_SIZE || p->vaddr >= limit || p->memsz > limit - p->vaddr)
         return -ENOEXEC;
+    if (in_privuser(p) && (p->vaddr < PRIVUSER_ELF_BASE || p->vaddr + p->memsz > PRIVUSER_ELF_END))
+        return -ENOEXEC; /* only the ELF part of the window is the program's */
     return 0;
 }
 
@@ -70,14 +80,19 @@ static int map_segment(struct aspace *as, const struct elf32_phdr *p)
 {
     unsigned rights = ((p->flags & PF_W) ? MAP_WRITE : 0) | ((p->flags & PF_X) ? MAP_EXEC : 0);
     uint32_t first = ALIGN_DOWN(p->vaddr, PAGE_SIZE), end = ALIGN_UP(p->vaddr + p->memsz, PAGE_SIZE);
+    if (!in_privuser(p))
+        rights |= MAP_USER;
     for (uint32_t va = first; va < end; va += PAGE_SIZE) {
-        int r = aspace_map_new(as, va, rights);
+        int r = aspace_map_new_supervisor(as, va, rights);
         if (r == -EEXIST) { /* shared with the previous segment: the union of both rights */
             uint64_t *pte = aspace_pte(as, va, false);
+            uint64_t e = *pte;
             if (rights & MAP_WRITE)
-                *pte |= PTE_W;
+                e |= PTE_W;
             if (rights & MAP_EXEC)
-                *pte &= ~PTE_NX;
+                e &= ~PTE_NX;
+            if (nk_write_pte(pte, e) < 0) /* page tables change only through the nested kernel */
+                return -EPERM;
             continue;
         }
         if (r < 0)
@@ -130,7 +145,7 @@ int elf_load(struct aspace *as, const char *path, uint32_t limit, struct elf_ima
             continue;
         if ((r = check_segment(&ph[i], st.size, limit)) < 0)
             return r;
-        if ((ph[i].flags & PF_X) && h.entry >= ph[i].vaddr && h.entry - ph[i].vaddr < ph[i].memsz)
+        if ((ph[i].flags & PF_X) && !in_privuser(&ph[i]) && h.entry >= ph[i].vaddr && h.entry - ph[i].vaddr < ph[i].memsz)
             entry_ok = true;
         if (ph[i].vaddr + ph[i].memsz > top)
             top = ph[i].vaddr + ph[i].memsz;

@@ -22,6 +22,10 @@
 #include <kernel/ramdisk.h>
 #include <kernel/ktest_run.h>
 #include <kernel/x86.h>
+#include <kernel/lotr.h>
+#include <kernel/nk.h>
+#include <kernel/rogue.h>
+#include <kernel/syscall.h>
 #include <uapi/wait.h>
 
 #define SHELL_PATH "/bin/sh"
@@ -111,11 +115,14 @@ void kmain(uint32_t magic, uint32_t mbi)
     quiet = boot_flag("quiet");
     if (!quiet)
         kprintf("Kernelist booting; command line \"%s\"\n", boot_info.cmdline);
+    char audit[8];
+    nk_init(!(boot_option("audit", audit, sizeof audit) && strcmp(audit, "off") == 0)); /* the Nested Kernel first */
     cpu_init();
     gdt_init();
     double_fault_init(read_cr3());
     sched_init((uint32_t)boot_stack_top);
     idt_init();
+    syscall_init();
     pic_init();
     uint32_t ram_top = frame_init();
     paging_init(ram_top);
@@ -132,7 +139,17 @@ void kmain(uint32_t magic, uint32_t mbi)
     mount_root();
     open_console();
     char spec[200];
-    if (boot_option("test", spec, sizeof spec))
+    if (boot_option("demo", spec, sizeof spec) && strcmp(spec, "heartbleed") == 0)
+        lotr_demo_heartbleed(); /* kernel/lotr/demo.c: the verdict table, then power off */
+    else if (boot_option("bench", spec, sizeof spec) && strcmp(spec, "lotr") == 0)
+        lotr_bench(); /* kernel/lotr/bench.c: the LOTRx86 measurements (tools/bench-lotr.ts), then power off */
+    if (boot_option("demo", spec, sizeof spec) && strcmp(spec, "rogue-driver") == 0) {
+        rogue_enable();
+        nk_demo_rogue_driver(); /* core/nk_tests.c: one line per attack, then power off */
+    }
+    if (boot_option("test", spec, sizeof spec)) {
+        rogue_enable(); /* the nk_rogue_driver test runs the demo's exploit */
         ktest_main(spec);
+    }
     run_shell();
 }

@@ -1,5 +1,6 @@
 /* Process lifecycle: spawning user programs and kernel threads, exit, wait, kill, and the kill of a
  * program that faults (with its report line). */
+#include <kernel/nk.h>
 #include <kernel/sched.h>
 #include <kernel/elf.h>
 #include <kernel/file.h>
@@ -7,6 +8,7 @@
 #include <kernel/gdt.h>
 #include <kernel/x86.h>
 #include <kernel/lib.h>
+#include <kernel/lotr.h>
 #include <uapi/errno.h>
 #include <uapi/layout.h>
 #include <uapi/wait.h>
@@ -39,6 +41,7 @@ static struct proc *proc_alloc(const char *name, int *err)
             p->state = PROC_BLOCKED;
             p->wait_chan = &embryo_chan;
             p->pid = next_pid++;
+            nk_proclist_set(i, p->pid); /* the process list is write-logged by the nested kernel */
             break;
         }
     }
@@ -50,6 +53,7 @@ static struct proc *proc_alloc(const char *name, int *err)
     p->kstack_slot = kstack_alloc(&p->kstack_top);
     if (p->kstack_slot < 0) {
         p->state = PROC_UNUSED;
+        nk_proclist_set((unsigned)(p - table), 0);
         *err = -ENOMEM;
         return NULL;
     }
@@ -62,12 +66,14 @@ static struct proc *proc_alloc(const char *name, int *err)
 /* Gives back a slot that never ran or has exited and been waited for. */
 static void proc_free(struct proc *p)
 {
+    lotr_exit(p); /* wipes PrivUser frames, if any are left */
     if (p->as && p->as != &kernel_aspace)
         aspace_destroy(p->as);
     if (p->kstack_slot >= 0)
         kstack_free(p->kstack_slot);
     p->kstack_slot = -1;
     p->state = PROC_UNUSED;
+    nk_proclist_set((unsigned)(p - proc_table()), 0);
 }
 
 void proc_reap_orphans(void)
@@ -181,6 +187,8 @@ int proc_spawn(const char *path, int argc, char *const argv[])
     uint32_t esp = 0;
     int r = elf_load(p->as, path, USER_STACK_LOW - PAGE_SIZE, &img);
     if (r >= 0)
+        r = lotr_spawn(p); /* a fresh PrivUser area when the program has one */
+    if (r >= 0)
         r = build_user_stack(p->as, argc, argv, &esp);
     if (r < 0) {
         proc_free(p);
@@ -210,6 +218,7 @@ void proc_exit(int status)
         }
     }
     cli();
+    lotr_exit(p); /* PrivUser frames are zeroed before they are freed */
     if (p->as != &kernel_aspace) {
         aspace_switch(&kernel_aspace);
         aspace_destroy(p->as);

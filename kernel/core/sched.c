@@ -5,6 +5,7 @@
 #include <kernel/pit.h>
 #include <kernel/x86.h>
 #include <kernel/lib.h>
+#include <kernel/lotr.h>
 #include <uapi/errno.h>
 
 void context_switch(uint32_t *save_esp, uint32_t new_esp);
@@ -62,6 +63,7 @@ void schedule(void)
     struct proc *prev = current;
     current = next;
     tss_set_kernel_stack(next->kstack_top);
+    lotr_switch_to(next); /* LOTRx86: its LDT (LLDT) and ring-2 stack (TSS SS2:ESP2) */
     tss_set_cr3(next->as->pdpt_phys);
     aspace_switch(next->as);
     context_switch(&prev->saved_esp, next->saved_esp);

@@ -10,6 +10,8 @@
 #include <kernel/heap_stats.h>
 #include <kernel/rtc.h>
 #include <kernel/lib.h>
+#include <kernel/nk.h>
+#include <kernel/rogue.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
@@ -334,40 +336,87 @@ static int sys_lseek(int fd, int offset, int whence)
     return f ? file_lseek(f, offset, whence) : -EBADF;
 }
 
+static int sys_audit(int index, uint32_t out)
+{
+    uint32_t n = nk_audit_count();
+    if (index == -1)
+        return (int)n;
+    if (index < 0 || (uint32_t)index >= n)
+        return 0;
+    const struct nk_audit_record *r = &nk_audit_records()[index];
+    struct kl_audit_record rec = { r->seq, r->pid, r->kind, r->number };
+    return copy_to_user(out, &rec, sizeof rec) < 0 ? -EFAULT : 1;
+}
+
+/* One adapter per call, so the table holds uniform pointers. */
+typedef int (*syscall_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e);
+#define ADAPTER(name, call)                                                                 \
+    static int sc_##name(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e)       \
+    {                                                                                       \
+        (void)a; (void)b; (void)c; (void)d; (void)e;                                        \
+        return call;                                                                        \
+    }
+ADAPTER(exit, sys_exit(a))
+ADAPTER(read, sys_read((int)a, b, c))
+ADAPTER(write, sys_write((int)a, b, c))
+ADAPTER(open, sys_open(a, (int)b))
+ADAPTER(close, sys_close((int)a))
+ADAPTER(readdir, sys_readdir((int)a, b))
+ADAPTER(unlink, sys_unlink(a))
+ADAPTER(spawn, sys_spawn(a, b))
+ADAPTER(wait, sys_wait((int)a, b))
+ADAPTER(getpid, sys_getpid())
+ADAPTER(kill, sys_kill((int)a))
+ADAPTER(yield, sys_yield())
+ADAPTER(sleep, sys_sleep(a))
+ADAPTER(sbrk, sys_sbrk((int)a))
+ADAPTER(time, sys_time())
+ADAPTER(pipe, sys_pipe(a))
+ADAPTER(dup2, sys_dup2((int)a, (int)b))
+ADAPTER(mkdir, sys_mkdir(a))
+ADAPTER(rename, sys_rename(a, b))
+ADAPTER(stat, sys_stat(a, b))
+ADAPTER(procinfo, sys_procinfo((int)a, b))
+ADAPTER(meminfo, sys_meminfo(a))
+ADAPTER(uptime, sys_uptime())
+ADAPTER(lseek, sys_lseek((int)a, (int)b, (int)c))
+ADAPTER(audit, sys_audit((int)a, b))
+ADAPTER(rogue, rogue_ioctl(a, b, c, d))
+
+static const syscall_fn initial_table[SYSCALL_COUNT] = {
+    [SYS_exit] = sc_exit, [SYS_read] = sc_read, [SYS_write] = sc_write, [SYS_open] = sc_open,
+    [SYS_close] = sc_close, [SYS_readdir] = sc_readdir, [SYS_unlink] = sc_unlink, [SYS_spawn] = sc_spawn,
+    [SYS_wait] = sc_wait, [SYS_getpid] = sc_getpid, [SYS_kill] = sc_kill, [SYS_yield] = sc_yield,
+    [SYS_sleep] = sc_sleep, [SYS_sbrk] = sc_sbrk, [SYS_time] = sc_time, [SYS_pipe] = sc_pipe,
+    [SYS_dup2] = sc_dup2, [SYS_mkdir] = sc_mkdir, [SYS_rename] = sc_rename, [SYS_stat] = sc_stat,
+    [SYS_procinfo] = sc_procinfo, [SYS_meminfo] = sc_meminfo, [SYS_uptime] = sc_uptime,
+    [SYS_lseek] = sc_lseek, [SYS_audit] = sc_audit, [SYS_rogue] = sc_rogue,
+};
+
+/* The live table: a write-once region of the nested kernel, each entry written once by syscall_init. */
+static syscall_fn *syscall_table;
+
+void syscall_init(void)
+{
+    syscall_table = nk_alloc(sizeof initial_table, NK_WRITE_ONCE);
+    if (!syscall_table)
+        panic("syscall_init: no protected memory for the system-call table");
+    for (unsigned n = 0; n < SYSCALL_COUNT; n++)
+        if (initial_table[n] && nk_write(&syscall_table[n], &initial_table[n], sizeof initial_table[n]) < 0)
+            panic("syscall_init: the nested kernel refused a table entry");
+}
+
+void *syscall_table_base(void) { return syscall_table; }
+
 int syscall_invoke(uint32_t n, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e)
 {
-    (void)d;
-    (void)e;
-    switch (n) {
-    case SYS_exit: return sys_exit(a);
-    case SYS_read: return sys_read((int)a, b, c);
-    case SYS_write: return sys_write((int)a, b, c);
-    case SYS_open: return sys_open(a, (int)b);
-    case SYS_close: return sys_close((int)a);
-    case SYS_readdir: return sys_readdir((int)a, b);
-    case SYS_unlink: return sys_unlink(a);
-    case SYS_spawn: return sys_spawn(a, b);
-    case SYS_wait: return sys_wait((int)a, b);
-    case SYS_getpid: return sys_getpid();
-    case SYS_kill: return sys_kill((int)a);
-    case SYS_yield: return sys_yield();
-    case SYS_sleep: return sys_sleep(a);
-    case SYS_sbrk: return sys_sbrk((int)a);
-    case SYS_time: return sys_time();
-    case SYS_pipe: return sys_pipe(a);
-    case SYS_dup2: return sys_dup2((int)a, (int)b);
-    case SYS_mkdir: return sys_mkdir(a);
-    case SYS_rename: return sys_rename(a, b);
-    case SYS_stat: return sys_stat(a, b);
-    case SYS_procinfo: return sys_procinfo((int)a, b);
-    case SYS_meminfo: return sys_meminfo(a);
-    case SYS_uptime: return sys_uptime();
-    case SYS_lseek: return sys_lseek((int)a, (int)b, (int)c);
-    default: return -ENOSYS;
-    }
+    if (n >= SYSCALL_COUNT || !syscall_table[n])
+        return -ENOSYS;
+    return syscall_table[n](a, b, c, d, e);
 }
 
 void syscall_dispatch(struct trap_frame *f)
 {
+    nk_audit(NK_AUDIT_SYSCALL, (uint32_t)sched_current()->pid, f->eax); /* the append-only audit log */
     f->eax = (uint32_t)syscall_invoke(f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi);
 }

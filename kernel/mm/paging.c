@@ -6,6 +6,7 @@
 #include <kernel/cpu.h>
 #include <kernel/lib.h>
 #include <kernel/x86.h>
+#include <kernel/nk.h>
 #include <uapi/errno.h>
 #include <uapi/layout.h>
 
@@ -32,13 +33,21 @@ uint64_t pte_rights(unsigned rights)
     return e;
 }
 
-/* A zeroed frame for a paging structure: its physical address, or 0. */
-static uint32_t table_alloc(void)
+/* A frame for a paging structure of level (enum nk_ptp_level), declared to the nested kernel (which zeroes it
+ * and maps it read-only): its physical address, or 0. */
+static uint32_t table_alloc(unsigned level)
 {
     uint32_t phys = frame_alloc();
-    if (phys)
-        memset(phys_to_virt(phys), 0, PAGE_SIZE);
+    if (phys && nk_declare_ptp(phys, level) < 0)
+        panic("table_alloc: the nested kernel refused a fresh frame as a page-table page");
     return phys;
+}
+
+/* Writes one paging-structure entry through the vMMU; a refusal is a kernel bug here. */
+static void set_entry(uint64_t *entry, uint64_t value)
+{
+    if (nk_write_pte(entry, value) < 0)
+        panic("paging: the nested kernel refused a page-table write");
 }
 
 /* The page directory that covers va in as. */
@@ -55,11 +64,11 @@ uint64_t *aspace_pte(struct aspace *as, uint32_t va, bool create)
     if (!(*pde & PTE_P)) {
         if (!create)
             return NULL;
-        uint32_t pt = table_alloc();
+        uint32_t pt = table_alloc(NK_PT);
         if (!pt)
             return NULL;
         bool user = va < USER_TOP;
-        *pde = pt | PTE_P | PTE_W | (user ? PTE_U : 0);
+        set_entry(pde, pt | PTE_P | PTE_W | (user ? PTE_U : 0));
     }
     uint64_t *pt = phys_to_virt((uint32_t)(*pde & PTE_ADDR_MASK));
     return &pt[(va >> 12) & (ENTRIES - 1)];
@@ -82,7 +91,7 @@ void kernel_map_page(uint32_t va, uint32_t phys, unsigned rights)
     uint64_t *pte = aspace_pte(&kernel_aspace, va, true);
     if (!pte)
         panic("kernel_map_page: no memory for a page table");
-    *pte = phys | pte_rights(rights & ~MAP_USER);
+    set_entry(pte, phys | pte_rights(rights & ~MAP_USER));
     invlpg(va);
 }
 
@@ -90,7 +99,7 @@ void kernel_unmap_page(uint32_t va)
 {
     uint64_t *pte = aspace_pte(&kernel_aspace, va, false);
     if (pte) {
-        *pte = 0;
+        set_entry(pte, 0);
         invlpg(va);
     }
 }
@@ -99,18 +108,18 @@ void kernel_unmap_page(uint32_t va)
 static bool aspace_fill(struct aspace *as)
 {
     memset(as, 0, sizeof *as);
-    as->pdpt_phys = table_alloc();
+    as->pdpt_phys = table_alloc(NK_PDPT);
     if (!as->pdpt_phys)
         return false;
     as->pdpt = phys_to_virt(as->pdpt_phys);
     for (unsigned i = 0; i < 3; i++) {
-        uint32_t pd = table_alloc();
+        uint32_t pd = table_alloc(NK_PD);
         if (!pd)
             return false;
         as->pd[i] = phys_to_virt(pd);
-        as->pdpt[i] = pd | PTE_P; /* PAE PDPTEs have no R/W, U/S or NX bits */
+        set_entry(&as->pdpt[i], pd | PTE_P); /* PAE PDPTEs have no R/W, U/S or NX bits */
     }
-    as->pdpt[KERNEL_PDPT_INDEX] = kernel_pd_phys | PTE_P;
+    set_entry(&as->pdpt[KERNEL_PDPT_INDEX], kernel_pd_phys | PTE_P);
     return true;
 }
 
@@ -118,7 +127,7 @@ void paging_init(uint32_t ram_top)
 {
     if (ram_top > DIRECT_MAP_LIMIT)
         ram_top = DIRECT_MAP_LIMIT;
-    kernel_pd_phys = table_alloc();
+    kernel_pd_phys = table_alloc(NK_KPD);
     if (!kernel_pd_phys)
         panic("paging_init: no memory for the kernel page directory");
     kernel_pd = phys_to_virt(kernel_pd_phys);
@@ -126,14 +135,15 @@ void paging_init(uint32_t ram_top)
         uint64_t *pte = aspace_pte(&kernel_aspace, phys + KERNEL_VMA, true);
         if (!pte)
             panic("paging_init: no memory for the direct map");
-        *pte = phys | pte_rights(kernel_rights(phys));
+        set_entry(pte, phys | pte_rights(kernel_rights(phys)));
     }
     if (!aspace_pte(&kernel_aspace, KSTACK_REGION, true))
         panic("paging_init: no memory for the kernel stack table");
     if (!aspace_fill(&kernel_aspace))
         panic("paging_init: no memory for the kernel address space");
-    *aspace_pte(&kernel_aspace, (uint32_t)boot_stack_guard, false) = 0;
-    write_cr3(kernel_aspace.pdpt_phys);
+    set_entry(aspace_pte(&kernel_aspace, (uint32_t)boot_stack_guard, false), 0);
+    if (nk_load_cr3(kernel_aspace.pdpt_phys) < 0)
+        panic("paging_init: the nested kernel refused the kernel PDPT");
 }
 
 struct aspace *aspace_create(void)
@@ -152,6 +162,9 @@ void aspace_destroy(struct aspace *as)
 {
     KASSERT(as != &kernel_aspace, "aspace_destroy: the kernel address space");
     KASSERT(!as->pdpt_phys || read_cr3() != as->pdpt_phys, "aspace_destroy: the loaded address space");
+    /* Top down, so each page-table page is unreferenced when the nested kernel retires it. */
+    if (as->pdpt_phys && nk_remove_ptp(as->pdpt_phys) < 0)
+        panic("aspace_destroy: the nested kernel refused to retire a PDPT");
     for (unsigned i = 0; i < 3; i++) {
         if (!as->pd[i])
             continue;
@@ -159,13 +172,27 @@ void aspace_destroy(struct aspace *as)
             uint64_t pde = as->pd[i][d];
             if (!(pde & PTE_P))
                 continue;
-            uint64_t *pt = phys_to_virt((uint32_t)(pde & PTE_ADDR_MASK));
+            uint32_t pt_phys = (uint32_t)(pde & PTE_ADDR_MASK);
+            uint64_t *pt = phys_to_virt(pt_phys);
             for (unsigned t = 0; t < ENTRIES; t++)
                 if (pt[t] & PTE_P)
                     frame_free((uint32_t)(pt[t] & PTE_ADDR_MASK));
-            frame_free((uint32_t)(pde & PTE_ADDR_MASK));
         }
-        frame_free(virt_to_phys(as->pd[i]));
+        /* The PD goes before its PTs (their only parent); its entries are read first (retiring zeroes it). */
+        uint32_t pd_phys = virt_to_phys(as->pd[i]);
+        uint32_t pts[ENTRIES];
+        unsigned npts = 0;
+        for (unsigned d = 0; d < ENTRIES; d++)
+            if (as->pd[i][d] & PTE_P)
+                pts[npts++] = (uint32_t)(as->pd[i][d] & PTE_ADDR_MASK);
+        if (nk_remove_ptp(pd_phys) < 0)
+            panic("aspace_destroy: the nested kernel refused to retire a page directory");
+        for (unsigned n = 0; n < npts; n++) {
+            if (nk_remove_ptp(pts[n]) < 0)
+                panic("aspace_destroy: the nested kernel refused to retire a page table");
+            frame_free(pts[n]);
+        }
+        frame_free(pd_phys);
     }
     if (as->pdpt_phys)
         frame_free(as->pdpt_phys);
@@ -174,11 +201,16 @@ void aspace_destroy(struct aspace *as)
 
 void aspace_switch(struct aspace *as)
 {
-    if (read_cr3() != as->pdpt_phys)
-        write_cr3(as->pdpt_phys);
+    if (read_cr3() != as->pdpt_phys && nk_load_cr3(as->pdpt_phys) < 0)
+        panic("aspace_switch: the nested kernel refused the PDPT");
 }
 
 int aspace_map_new(struct aspace *as, uint32_t va, unsigned rights)
+{
+    return aspace_map_new_supervisor(as, va, rights | MAP_USER);
+}
+
+int aspace_map_new_supervisor(struct aspace *as, uint32_t va, unsigned rights)
 {
     KASSERT(va < USER_TOP && !(va & (PAGE_SIZE - 1)), "aspace_map_new: not a user page address");
     uint64_t *pte = aspace_pte(as, va, true);
@@ -190,7 +222,7 @@ int aspace_map_new(struct aspace *as, uint32_t va, unsigned rights)
     if (!phys)
         return -ENOMEM;
     memset(phys_to_virt(phys), 0, PAGE_SIZE);
-    *pte = phys | pte_rights(rights | MAP_USER);
+    set_entry(pte, phys | pte_rights(rights));
     as->user_pages++;
     return 0;
 }
@@ -201,7 +233,7 @@ void aspace_unmap(struct aspace *as, uint32_t va)
     if (!pte || !(*pte & PTE_P))
         return;
     frame_free((uint32_t)(*pte & PTE_ADDR_MASK));
-    *pte = 0;
+    set_entry(pte, 0);
     as->user_pages--;
     if (read_cr3() == as->pdpt_phys)
         invlpg(va);

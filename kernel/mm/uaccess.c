@@ -7,6 +7,7 @@
 #include <kernel/lib.h>
 #include <uapi/errno.h>
 #include <uapi/layout.h>
+#include <kernel/lotr.h>
 
 bool aspace_user_range_ok(struct aspace *as, uint32_t va, uint32_t len, bool write)
 {
@@ -14,6 +15,8 @@ bool aspace_user_range_ok(struct aspace *as, uint32_t va, uint32_t len, bool wri
         return va <= USER_TOP;
     if (va >= USER_TOP || len > USER_TOP - va)
         return false;
+    if (va < PRIVUSER_END && va + len > PRIVUSER_BASE)
+        return false; /* LOTRx86: no system call reads or writes PrivUser for ring 3 (no confused deputy) */
     uint32_t first = va & ~(PAGE_SIZE - 1), last = (va + len - 1) & ~(PAGE_SIZE - 1);
     for (uint32_t page = first;; page += PAGE_SIZE) {
         uint64_t *pte = aspace_pte(as, page, false);

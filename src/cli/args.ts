@@ -36,7 +36,9 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'run'; options: RunOptions }
   /** Boots the Kernelist kernel and its root filesystem (found by the caller) with `demo=<name>`. */
-  | { kind: 'demo'; name: DemoName; options: Omit<RunOptions, 'kernel'> };
+  | { kind: 'demo'; name: DemoName; options: Omit<RunOptions, 'kernel'> }
+  /** Scans a kernel ELF for instructions that bypass the Nested Kernel (tools/nk-scan). */
+  | { kind: 'nk-scan'; file: string };
 
 /** The demos the kernel knows (its command line `demo=NAME`). */
 export const DEMOS = ['heartbleed', 'rogue-driver'] as const;
@@ -75,6 +77,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (first === '--version' || first === '-V') return { kind: 'version' };
   if (first === 'run') return parseRun(rest);
   if (first === 'demo') return parseDemo(rest);
+  if (first === 'nk-scan') {
+    if (rest.length !== 1 || rest[0]!.startsWith('-')) throw new CliError('usage: kernelist nk-scan FILE.elf');
+    return { kind: 'nk-scan', file: rest[0]! };
+  }
   if (first.startsWith('-')) throw new CliError(`unknown option '${first}' (try kernelist --help)`);
   throw new CliError(`unknown command '${first}' (try kernelist --help)`);
 }

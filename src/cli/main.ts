@@ -20,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.topic === 'run' ? RUN_HELP : command.topic === 'demo' ? DEMO_HELP : MAIN_HELP);
     return EXIT_OK;
   }
+  if (command.kind === 'nk-scan') {
+    const { nkScanCommand } = await import('./nk-scan.js');
+    return nkScanCommand(command.file);
+  }
   if (command.kind === 'version') {
     process.stdout.write(`kernelist ${packageVersion()}\n`);
     return EXIT_OK;

@@ -9,6 +9,8 @@ An IA-32 PC emulator for Multiboot kernels.
 Commands:
   run      boot a Multiboot kernel (kernelist run --help)
   demo     run a Kernelist demo in the machine: heartbleed, rogue-driver (kernelist demo --help)
+  nk-scan  check a kernel ELF for CR0/CR3/CR4, MSR and descriptor-register writes outside the
+           Nested Kernel's .nk.* sections, at every byte offset (exit 0 clean, 1 violations, 2 bad file)
 
 Options:
   -h, --help     show this help

@@ -30,5 +30,8 @@ void gdt_init(void);
 const struct seg_descriptor *gdt_entry(unsigned index);
 /* The LDT's address and size in bytes (for tests). */
 const struct seg_descriptor *ldt_table(void);
+/* Points the GDT's LDT slot at table (entries descriptors; NULL: the empty reserved LDT) and runs LLDT
+ * (LOTRx86: on every context switch, kernel/lotr/lotr.c). */
+void gdt_load_ldt(const struct seg_descriptor *table, unsigned entries);
 
 #endif

@@ -52,6 +52,8 @@ void aspace_switch(struct aspace *as);
 uint64_t *aspace_pte(struct aspace *as, uint32_t va, bool create);
 /* Maps a fresh zeroed page at va (user, rights from MAP_*); 0, -ENOMEM, or -EEXIST if mapped. */
 int aspace_map_new(struct aspace *as, uint32_t va, unsigned rights);
+/* The same, but the page is supervisor-only (U/S=0) unless rights has MAP_USER: LOTRx86's PrivUser pages. */
+int aspace_map_new_supervisor(struct aspace *as, uint32_t va, unsigned rights);
 /* Unmaps the user page at va and frees its frame (nothing if unmapped). */
 void aspace_unmap(struct aspace *as, uint32_t va);
 /* Copies n bytes to user address va of as through the direct map (the pages must be mapped). */

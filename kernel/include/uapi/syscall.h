@@ -36,7 +36,11 @@
 #define SYS_meminfo 22  /* int meminfo(struct kl_meminfo *out) */
 #define SYS_uptime  23  /* int uptime(void)                              milliseconds since boot */
 #define SYS_lseek   24  /* int lseek(int fd, int offset, int whence)     new offset; whence from uapi/fcntl.h */
+#define SYS_audit   25  /* int audit(int index, struct kl_audit_record *out) 1 = filled, 0 = past the end;
+                           index -1: the number of records (the nested kernel's append-only log) */
+#define SYS_rogue   26  /* int rogue(unsigned cmd, unsigned a, unsigned b, unsigned c) the rogue driver of
+                           demo=rogue-driver (an ioctl with an arbitrary-write bug); -ENOSYS otherwise */
 
-#define SYSCALL_COUNT 25
+#define SYSCALL_COUNT 27
 
 #endif

@@ -43,4 +43,13 @@ struct kl_meminfo {          /* 16 bytes, all in KiB */
     unsigned int user_kib;
 };
 
+struct kl_audit_record {     /* 12 bytes: one entry of the nested kernel's append-only audit log */
+    unsigned int seq;        /* 0, 1, 2... */
+    int pid;
+    unsigned short kind;     /* KL_AUDIT_SYSCALL or KL_AUDIT_PRIVCALL */
+    unsigned short number;   /* the call number */
+};
+#define KL_AUDIT_SYSCALL  1
+#define KL_AUDIT_PRIVCALL 2
+
 #endif
