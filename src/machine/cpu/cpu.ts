@@ -4,13 +4,13 @@
 import type { IoBus } from '../bus/io-bus.js';
 import type { InterruptController } from '../bus/irq.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
-import { FLAGS_ARITH, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SUPPORTED, EFER_NXE, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
+import { FLAGS_ARITH, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMEP, CR4_SMAP, CR4_SUPPORTED, EFER_NXE, FLAG_AC, FLAG_IF, FLAG_TF, FLAG_RF, CR0_ET } from './eflags.js';
 import { CpuFault, Vector } from './fault.js';
 import { DebugUnit, DR6_BS } from './debug.js';
 import { CpuEvents, TransferCause } from './events.js';
 import { LazyFlags } from './lazy-flags.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from './registers.js';
-import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, TLB_SUP_READ, TLB_USER_READ, TLB_SUP_WRITE, TLB_USER_WRITE, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
+import { Tlb, READ_MASK, WRITE_MASK, EXEC_MASK, READ_MASK_AC, WRITE_MASK_AC, TLB_DATA_BITS, TLB_WRITE_BITS, TLB_SUP_EXEC, TLB_USER_EXEC } from './mmu/tlb.js';
 import { walkPage, ACCESS_IMPLICIT, ACCESS_SUPERVISOR, ACCESS_USER, type WalkResult } from './mmu/page-walk.js';
 import { SEG_BASE0, SEG_FLAT, SEG_READ, SEG_WRITE, ATTR_DB, ATTR_P, ATTR_S, TYPE_DATA_WRITABLE, TYPE_CODE_READABLE, TYPE_DATA_EXPAND_DOWN, TYPE_CODE, accessFromAttr } from './segments.js';
 import { Insn } from './decode/insn.js';
@@ -279,10 +279,22 @@ export class Cpu extends LazyFlags {
     this.updateCodeContext();
     const user = cpl === 3 ? 1 : 0;
     this.accessMode = user ? ACCESS_USER : ACCESS_SUPERVISOR;
-    this.readMask = READ_MASK[user];
-    this.writeMask = WRITE_MASK[user];
+    this.selectAccessMasks();
     this.execMask = EXEC_MASK[user];
   }
+
+  /**
+   * The TLB masks of explicit data accesses: user at CPL 3; at CPL 0-2 the AC set while CR4.SMAP and EFLAGS.AC
+   * are both set (then explicit accesses may touch user pages), else the plain supervisor set. Called whenever
+   * CPL, CR4.SMAP or EFLAGS.AC changes.
+   */
+  selectAccessMasks(): void {
+    if (this.cpl === 3) { this.readMask = READ_MASK[1]; this.writeMask = WRITE_MASK[1]; return; }
+    const open = (this.cr4 & CR4_SMAP) !== 0 && (this.flags & FLAG_AC) !== 0;
+    this.readMask = open ? READ_MASK_AC : READ_MASK[0];
+    this.writeMask = open ? WRITE_MASK_AC : WRITE_MASK[0];
+  }
+
 
   // ---------------------------------------------------------------- faults
 
@@ -333,7 +345,7 @@ export class Cpu extends LazyFlags {
     const w = this.walk;
     if (!(this.cr0 & CR0_PG)) {
       w.phys = lin;
-      w.bits = TLB_SUP_READ | TLB_USER_READ | TLB_SUP_WRITE | TLB_USER_WRITE | TLB_SUP_EXEC | TLB_USER_EXEC;
+      w.bits = TLB_DATA_BITS | TLB_SUP_EXEC | TLB_USER_EXEC;
     } else {
       walkPage(this, lin, write, exec, mode, w);
     }
@@ -341,9 +353,9 @@ export class Cpu extends LazyFlags {
     const page = phys >>> 12;
     if ((phys >>> 0) < this.ramSize) {
       let bits = w.bits;
-      if (this.pageBlocks[page] !== undefined) bits &= ~(TLB_SUP_WRITE | TLB_USER_WRITE);
+      if (this.pageBlocks[page] !== undefined) bits &= ~TLB_WRITE_BITS;
       // A page with a data breakpoint keeps only execute rights, so that every data access comes back here.
-      if (this.debug.dataMask !== 0 && this.debug.watches(lin >>> 12)) bits &= ~(TLB_SUP_READ | TLB_USER_READ | TLB_SUP_WRITE | TLB_USER_WRITE);
+      if (this.debug.dataMask !== 0 && this.debug.watches(lin >>> 12)) bits &= ~TLB_DATA_BITS;
       this.tlb.set(lin >>> 12, phys, bits);
     }
     return phys;
@@ -602,6 +614,7 @@ export class Cpu extends LazyFlags {
     this.flags = ((old & ~mask) | (value & mask) | 2) & 0x3f7fd7 | 2;
     this.ccOp = 0;
     if ((this.flags & FLAG_IF) !== wasIF || (this.flags & (FLAG_TF | FLAG_RF))) this.eventCheck = true;
+    if ((old ^ this.flags) & FLAG_AC) this.selectAccessMasks();
   }
 
   /** EIP of the instruction after the one executing now. */

@@ -314,6 +314,27 @@ describe('access rights: WP, SMEP, SMAP and rings 1-2', () => {
     assert.equal(ACCESS_IMPLICIT, 2);
   });
 
+  test('SMAP with AC=1: explicit accesses to user pages stay on the TLB fast path; implicit ones and AC=0 never do', () => {
+    const { bench, pt } = paeBench({ cr4: CR4_SMAP });
+    const { cpu } = bench;
+    pt.map4k(LIN, PHYS, URW | PTE_D);
+    let walks = 0;
+    const translate = cpu.translate.bind(cpu);
+    cpu.translate = (lin, write, exec, mode) => { walks++; return translate(lin, write, exec, mode); };
+    loadCode(bench, [0x0f, 0x01, 0xcb]); // stac: the masks follow AC
+    cpu.stepOne();
+    cpu.write32(3, LIN, 1);
+    const first = walks;
+    for (let k = 0; k < 10; k++) { cpu.write32(3, LIN + 4 * k, k); cpu.read32(3, LIN + 4 * k); }
+    assert.equal(walks, first, 'no page walk once the translation is cached with the AC rights');
+    assert.equal(hex(pfCode(() => cpu.readSup32(LIN))), hex(PF_P), 'an implicit access still faults');
+    loadCode(bench, [0x0f, 0x01, 0xca]); // clac
+    cpu.stepOne();
+    assert.equal(hex(pfCode(() => cpu.read32(3, LIN))), hex(PF_P), 'AC=0: the cached entry does not let it through');
+    cpu.setEflags(FLAG_AC, FLAG_AC); // POPF-style change of AC
+    assert.equal(cpu.read32(3, LIN + 8), 2);
+  });
+
   test('STAC and CLAC set and clear AC at CPL 0 and are #UD at CPL 3', () => {
     const bench = makeBench();
     const { cpu } = bench;

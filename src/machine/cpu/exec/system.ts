@@ -117,6 +117,7 @@ export function writeCr4(cpu: Cpu, v: number): void {
   cpu.cr4 = v;
   if (reloadPdptes) commitPdptes(cpu);
   if (changed & (CR4_PSE | CR4_PGE | CR4_PAE | CR4_SMEP | CR4_SMAP)) cpu.flushTlb();
+  if (changed & CR4_SMAP) cpu.selectAccessMasks();
   if (changed & CR4_DE) rearmBreakpoints(cpu);
 }
 
@@ -201,8 +202,8 @@ export function rearmBreakpoints(cpu: Cpu): void {
 function requireSmapInstruction(cpu: Cpu): void {
   if (!(cpu.cr4Supported & CR4_SMAP) || (cpu.protectedMode && cpu.cpl !== 0) || (cpu.flags & FLAG_VM)) cpu.raiseUD();
 }
-export function clac(cpu: Cpu): void { requireSmapInstruction(cpu); cpu.flags &= ~FLAG_AC; }
-export function stac(cpu: Cpu): void { requireSmapInstruction(cpu); cpu.flags |= FLAG_AC; }
+export function clac(cpu: Cpu): void { requireSmapInstruction(cpu); cpu.flags &= ~FLAG_AC; cpu.selectAccessMasks(); }
+export function stac(cpu: Cpu): void { requireSmapInstruction(cpu); cpu.flags |= FLAG_AC; cpu.selectAccessMasks(); }
 
 export function clts(cpu: Cpu): void { requireCpl0(cpu); cpu.cr0 &= ~(1 << 3); }
 export function wbinvd(cpu: Cpu): void { requireCpl0(cpu); }

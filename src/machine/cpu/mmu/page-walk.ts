@@ -2,13 +2,14 @@
 // registers, 64-bit entries, 2 MiB pages and the XD bit (§4.4); access rights with WP, NX, SMEP and SMAP
 // (§4.6), accessed/dirty bits (§4.8) and #PF error codes (§4.7).
 //
-// The TLB caches only rights that do not depend on EFLAGS.AC: under SMAP a supervisor data access to a
-// user page always comes here, where the access itself (explicit or implicit, AC) is judged.
+// Under SMAP the TLB keeps two sets of supervisor data rights: the plain ones (what an implicit access, or an
+// explicit one with AC = 0, may do: never a user page) and the AC ones (explicit with AC = 1: user pages too).
+// The CPU picks the mask set from CPL, CR4.SMAP and EFLAGS.AC (Cpu.selectAccessMasks).
 
 import type { Cpu } from '../cpu.js';
 import { Vector } from '../fault.js';
 import { CR4_PAE, CR4_SMAP, CR4_SMEP, EFER_NXE, FLAG_AC } from '../eflags.js';
-import { TLB_GLOBAL, TLB_SUP_EXEC, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_EXEC, TLB_USER_READ, TLB_USER_WRITE } from './tlb.js';
+import { TLB_GLOBAL, TLB_SUP_EXEC, TLB_SUP_READ, TLB_SUP_READ_AC, TLB_SUP_WRITE, TLB_SUP_WRITE_AC, TLB_USER_EXEC, TLB_USER_READ, TLB_USER_WRITE, TLB_WRITE_BITS } from './tlb.js';
 
 export const PTE_P = 1 << 0;
 export const PTE_RW = 1 << 1;
@@ -129,7 +130,8 @@ function checkRights(cpu: Cpu, lin: number, rights: number, xd: boolean, write: 
   }
   if (!allowed) pageFault(cpu, lin, PF_P, write, exec, mode);
 
-  let bits = 0;
+  let bits = TLB_SUP_READ_AC;
+  if (writable || !wp) bits |= TLB_SUP_WRITE_AC;
   if (!userPage || !smap) {
     bits |= TLB_SUP_READ;
     if (writable || !wp) bits |= TLB_SUP_WRITE;
@@ -151,7 +153,7 @@ function setAccessedDirty(cpu: Cpu, addr: number, entry: number, write: boolean,
   let updated = entry | PTE_A;
   if (write) updated |= PTE_D;
   if (updated !== entry) cpu.memory.write32(addr, updated);
-  if (!(updated & PTE_D)) bits &= ~(TLB_SUP_WRITE | TLB_USER_WRITE);
+  if (!(updated & PTE_D)) bits &= ~TLB_WRITE_BITS;
   if ((flagsEntry & PTE_G) && cpu.globalPagesEnabled) bits |= TLB_GLOBAL;
   return bits;
 }

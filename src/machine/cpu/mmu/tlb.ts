@@ -10,12 +10,22 @@ export const TLB_USER_WRITE = 1 << 4;
 export const TLB_SUP_EXEC = 1 << 5;
 export const TLB_USER_EXEC = 1 << 6;
 export const TLB_GLOBAL = 1 << 7;
-export const TLB_WRITE_BITS = TLB_SUP_WRITE | TLB_USER_WRITE;
+/**
+ * Explicit supervisor reads / writes with EFLAGS.AC = 1 may use it: under SMAP these also cover user pages,
+ * so that ring 0-2 code that opened SMAP (STAC, or POPF at CPL 1-2) keeps the fast path.
+ */
+export const TLB_SUP_READ_AC = 1 << 8;
+export const TLB_SUP_WRITE_AC = 1 << 9;
+export const TLB_WRITE_BITS = TLB_SUP_WRITE | TLB_USER_WRITE | TLB_SUP_WRITE_AC;
+export const TLB_DATA_BITS = TLB_SUP_READ | TLB_USER_READ | TLB_SUP_READ_AC | TLB_WRITE_BITS;
 
 /** Access masks, indexed by [user ? 1 : 0]: an access may use the fast path when (entry & mask) === mask. */
 export const READ_MASK = [TLB_VALID | TLB_SUP_READ, TLB_VALID | TLB_USER_READ] as const;
 export const WRITE_MASK = [TLB_VALID | TLB_SUP_WRITE, TLB_VALID | TLB_USER_WRITE] as const;
 export const EXEC_MASK = [TLB_VALID | TLB_SUP_EXEC, TLB_VALID | TLB_USER_EXEC] as const;
+/** The read and write masks of explicit supervisor accesses while CR4.SMAP and EFLAGS.AC are both set. */
+export const READ_MASK_AC = TLB_VALID | TLB_SUP_READ_AC;
+export const WRITE_MASK_AC = TLB_VALID | TLB_SUP_WRITE_AC;
 
 const PAGE_COUNT = 1 << 20;
 /** Past this many live entries a flush clears the whole array instead of walking the list. */
