@@ -8,6 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { BOCHS_COMMAND, BOCHS_DEBUGGER_RC, bochsConfig } from './bochs.js';
 import { join } from 'node:path';
 import {
   elfPath,
@@ -147,31 +148,9 @@ function grubConfig(program: GuestProgram): string {
     `  multiboot /boot/${program.name}.elf ${program.append}\n${modules}  boot\n}\n`;
 }
 
-function bochsConfig(program: GuestProgram, dir: string): string {
-  const disk = program.disk
-    ? `ata0-master: type=disk, path="${dir}/disk.img", mode=flat, cylinders=${TEST_DISK_SECTORS / (16 * 63)}, ` +
-      'heads=16, spt=63\n'
-    : '';
-  return `megs: 128
-romimage: file=$BXSHARE/BIOS-bochs-latest
-vgaromimage: file=$BXSHARE/VGABIOS-lgpl-latest
-ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
-ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15
-${disk}ata1-master: type=cdrom, path="${dir}/boot.iso", status=inserted
-boot: cdrom
-display_library: rfb, options="timeout=0"
-com1: enabled=1, mode=file, dev=${dir}/com1.txt
-log: ${dir}/bochs.log
-panic: action=fatal
-error: action=report
-info: action=ignore
-debug: action=ignore
-clock: sync=none, time0=local
-cpu: model=broadwell_ult, count=1, ips=4000000
-speaker: enabled=0
-sound: driver=dummy
-mouse: enabled=0
-`;
+function bochsConfigFor(program: GuestProgram, dir: string): string {
+  const cylinders = TEST_DISK_SECTORS / (16 * 63);
+  return bochsConfig(dir, program.disk ? { path: `${dir}/disk.img`, cylinders, heads: 16, sectorsPerTrack: 63 } : undefined);
 }
 
 async function runBochs(program: GuestProgram): Promise<Run> {
@@ -183,11 +162,10 @@ async function runBochs(program: GuestProgram): Promise<Run> {
     for (const m of program.modules) writeFileSync(join(iso, 'boot', m.file), m.data);
     writeFileSync(join(iso, 'boot', 'grub', 'grub.cfg'), grubConfig(program));
     execFileSync('grub-mkrescue', ['-o', join(dir, 'boot.iso'), iso], { stdio: 'ignore' });
-    writeFileSync(join(dir, 'bochsrc'), bochsConfig(program, dir));
-    writeFileSync(join(dir, 'debugger.rc'), 'continue\nquit\n');
-    // no network for the RFB display's listener
-    const r = await runProcess('unshare', ['-n', '--', 'bochs', '-q', '-f', 'bochsrc', '-rc', 'debugger.rc'], dir,
-      undefined, BOCHS_TIMEOUT_MS);
+    writeFileSync(join(dir, 'bochsrc'), bochsConfigFor(program, dir));
+    writeFileSync(join(dir, 'debugger.rc'), BOCHS_DEBUGGER_RC);
+    const [command, ...args] = BOCHS_COMMAND;
+    const r = await runProcess(command, args, dir, undefined, BOCHS_TIMEOUT_MS);
     const com1 = join(dir, 'com1.txt');
     return {
       output: existsSync(com1) ? readFileSync(com1, 'latin1') : '',
