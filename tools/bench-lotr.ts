@@ -71,7 +71,8 @@ Boots kernel/build/kernelist.elf (and kernel/build-nk0's, for syscall-nk0) with 
 the baseline) on our machine and on QEMU, and prints the LOTRx86 cost table (docs/lotrx86.md).
 
   --runs N          timed boots per figure and machine (default 3; the median is used)
-  --scale X         multiply every iteration count by X (default 1; e.g. 0.1 for a quick look)
+  --scale X         multiply every iteration count by X (default 1; e.g. 0.1 for a quick look: small
+                    counts inflate the per-trip figures with one-time costs and timer noise)
   --machines LIST   comma-separated: ours,qemu (default both; qemu is skipped if not installed)
   --figures LIST    comma-separated subset of ${FIGURES.map((f) => f.name).join(',')}
   --timeout S       give up on one boot after S seconds (default 300)
