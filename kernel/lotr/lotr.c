@@ -27,9 +27,10 @@
 #define PD_SPAN 0x200000u /* one page table covers 2 MiB (PAE) */
 
 extern const char lotr_stub_start[], lotr_stub_end[];
+extern const char lotr_copy_in[], lotr_copy_in_fault[], lotr_copy_out[], lotr_copy_out_fault[];
 
 struct lotr_proc {
-    struct seg_descriptor ldt[LOTR_LDT_ENTRIES] __attribute__((aligned(8)));
+    struct seg_descriptor *ldt; /* in the nested kernel's LDT region (lotr/ldt.c), set on first use */
     bool active;
 };
 
@@ -43,6 +44,8 @@ static struct lotr_proc *state_of(const struct proc *p)
 {
     ptrdiff_t i = p - proc_table();
     KASSERT(i >= 0 && i < MAX_PROCS, "lotr: not a process slot");
+    if (!lotr_procs[i].ldt)
+        lotr_procs[i].ldt = lotr_ldt_storage((unsigned)i);
     return &lotr_procs[i];
 }
 
@@ -245,6 +248,27 @@ static __attribute__((noreturn)) void ring2_fault(const struct trap_frame *f)
     proc_exit(W_KILLED(f->vector));
 }
 
+/* The stub's address of `label` (kernel .rodata) as the process sees it, in its copy at PRIVUSER_STUB_VA. */
+static uint32_t stub_va(const char *label)
+{
+    return PRIVUSER_STUB_VA + (uint32_t)(label - lotr_stub_start);
+}
+
+/* A #PF on the stub's copy of a privcall buffer to or from unmapped ring-3 memory (the range was checked
+ * already): resume at the stub's fixup, which answers -EFAULT. True when the fault was one of those. */
+static bool copy_fault_fixup(struct trap_frame *f)
+{
+    if (f->vector != 14 || read_cr2() >= USER_TOP)
+        return false;
+    if (f->eip == stub_va(lotr_copy_in))
+        f->eip = stub_va(lotr_copy_in_fault);
+    else if (f->eip == stub_va(lotr_copy_out))
+        f->eip = stub_va(lotr_copy_out_fault);
+    else
+        return false;
+    return true;
+}
+
 void lotr_trap(struct trap_frame *f)
 {
     uint32_t v = f->vector;
@@ -255,9 +279,11 @@ void lotr_trap(struct trap_frame *f)
         f->eflags &= ~EFLAGS_TF; /* ring 3 entered with TF set: no single-stepping through secret code */
         return;
     }
-    if (v < 32)
+    if (copy_fault_fixup(f)) {
+        /* resumes in the stub, which returns -EFAULT to ring 3 */
+    } else if (v < 32) {
         ring2_fault(f);
-    if (v >= IRQ_BASE_VECTOR && v < IRQ_BASE_VECTOR + IRQ_COUNT) {
+    } else if (v >= IRQ_BASE_VECTOR && v < IRQ_BASE_VECTOR + IRQ_COUNT) {
         irq_dispatch(v - IRQ_BASE_VECTOR);
     } else if (v == SYSCALL_VECTOR) {
         lotr_refused_syscalls++;

@@ -178,11 +178,18 @@ lotr_stub_start:
     mov eax, USER_DS                    ; source: ring-3 memory through the ring-3 data segment
     mov ds, ax
     call .open_user
+.copy_in:                              ; a #PF here (unmapped ring-3 memory) resumes at .copy_in_fault
     rep movsb
     call .close_user
     mov eax, PRIV_DS
     mov ds, ax
     xor eax, eax
+    ret
+.copy_in_fault:
+    call .close_user
+    mov eax, PRIV_DS
+    mov ds, ax
+    mov eax, -EFAULT
     ret
 .zero_fill:
     mov ecx, esi
@@ -212,11 +219,18 @@ lotr_stub_start:
     mov eax, USER_DS                    ; destination: ring-3 memory
     mov es, ax
     call .open_user
+.copy_out:                             ; a #PF here resumes at .copy_out_fault: the result becomes -EFAULT
     rep movsb
     call .close_user
     mov eax, PRIV_DS
     mov es, ax
 .finished:
+    ret
+.copy_out_fault:
+    call .close_user
+    mov eax, PRIV_DS
+    mov es, ax
+    mov dword [ebp + L_RESULT], -EFAULT
     ret
 
 ; EFLAGS.AC = 1 (SMAP lets supervisor code reach user pages) or 0. POPF may change AC at any CPL.
@@ -231,3 +245,10 @@ lotr_stub_start:
     popfd
     ret
 lotr_stub_end:
+
+; The copies that may fault on unmapped ring-3 memory, and where lotr_trap resumes them (lotr.c).
+global lotr_copy_in, lotr_copy_in_fault, lotr_copy_out, lotr_copy_out_fault
+lotr_copy_in equ lotr_stub_start.copy_in
+lotr_copy_in_fault equ lotr_stub_start.copy_in_fault
+lotr_copy_out equ lotr_stub_start.copy_out
+lotr_copy_out_fault equ lotr_stub_start.copy_out_fault

@@ -13,6 +13,7 @@
  *   marker HEX       writes the 16-byte marker HEX into PrivUser data and heap, then exits (the kernel
  *                    test then looks for it in the frames the exit wiped) */
 #include "utest.h"
+#include <kernelist.h>
 #include <privuser.h>
 #include <stdint.h>
 
@@ -175,6 +176,20 @@ static void bad_pointers(void)
         r = privcall(ID_FILL, bad[i].addr, bad[i].len, 1);
         if (r != -EFAULT)
             FAIL("privcall(fill) with a pointer into %s = %d, want -EFAULT", bad[i].what, r);
+    }
+    /* Ring-3 addresses that pass the range check but are not mapped: the stub's copy faults in ring 2 and
+     * its fixup answers -EFAULT (the process lives on). The break's page is the last mapped one of the heap. */
+    uint32_t brk_page_end = ((uint32_t)sys_sbrk(0) + 4095u) & ~4095u;
+    const struct { const char *what; uint32_t addr; } unmapped[] = {
+        { "unmapped user memory", 0x60000000u }, { "a buffer running off the end of the heap", brk_page_end - 4 },
+    };
+    for (unsigned i = 0; i < sizeof unmapped / sizeof unmapped[0]; i++) {
+        int r = privcall(ID_STORE, unmapped[i].addr, 8, 0);
+        if (r != -EFAULT)
+            FAIL("privcall(store) with a pointer into %s = %d, want -EFAULT", unmapped[i].what, r);
+        r = privcall(ID_FILL, unmapped[i].addr, 8, 1);
+        if (r != -EFAULT)
+            FAIL("privcall(fill) with a pointer into %s = %d, want -EFAULT", unmapped[i].what, r);
     }
 }
 
