@@ -1,6 +1,7 @@
 /* The IDT: 256 gates to the generated stubs. Exceptions and IRQs are DPL 0 interrupt gates (so ring 3
- * cannot raise them with INT n: that is a #GP); int 0x80 is the one DPL 3 trap gate; #DF (8) is a task
- * gate to the double-fault task, so a kernel stack overflow is reported instead of resetting the CPU. */
+ * cannot raise them with INT n: that is a #GP); int 0x80 is the one DPL 3 trap gate; with NK=0 #DF (8) is a
+ * task gate to the double-fault task, so a kernel stack overflow is reported instead of resetting the CPU
+ * (with NK=1 it is an interrupt gate: docs/nested-kernel.md "The descriptor tables"). */
 #include <kernel/idt.h>
 #include <kernel/gdt.h>
 #include <kernel/lib.h>
@@ -20,7 +21,9 @@ void idt_init(void)
     for (unsigned v = 0; v < 256; v++) {
         bool syscall = (v == SYSCALL_VECTOR);
         struct gate_descriptor g;
-        bool ok = v == 8 ? gate_encode(&g, GATE_TASK, DF_TSS_SEL, 0, 0) /* #DF: a fresh stack even when ours overflowed */
+        /* #DF with NK=0: a task gate (a fresh stack even when ours overflowed). With NK=1 an interrupt gate like
+         * the others (trap_dispatch panics): a task switch would make the CPU write the read-only GDT and TSS. */
+        bool ok = v == 8 && !NK ? gate_encode(&g, GATE_TASK, DF_TSS_SEL, 0, 0)
                          : gate_encode(&g, syscall ? GATE_TRAP32 : GATE_INTERRUPT32, KERNEL_CS, trap_stub_table[v],
                                        syscall ? 3 : 0);
         if (!ok)

@@ -103,9 +103,9 @@ KTEST(lotr_descriptor_layout)
     if (p) {
         const struct seg_descriptor *ldt = lotr_ldt_of(p);
         check_table_fence(ldt, LOTR_LDT_ENTRIES, "LDT");
-        KCHECK(ldt[0].access == 0xDA); /* present, DPL 2, code exec/read */
+        KCHECK(ldt[0].access == 0xDB); /* present, DPL 2, code exec/read, accessed (preset: the LDT is read-only) */
         KCHECK(seg_base(&ldt[0]) == 0 && seg_limit(&ldt[0]) < PRIVUSER_ELF_END);
-        KCHECK(ldt[1].access == 0xD2); /* present, DPL 2, data read/write */
+        KCHECK(ldt[1].access == 0xD3); /* present, DPL 2, data read/write, accessed */
         KCHECK(seg_base(&ldt[1]) == 0 && seg_limit(&ldt[1]) == PRIVUSER_END - 1);
         const struct gate_descriptor *g = (const struct gate_descriptor *)&ldt[2];
         KCHECK(g->type_attr == 0xEC && g->reserved == PRIVCALL_GATE_PARAMS); /* present, DPL 3, call gate */

@@ -143,6 +143,8 @@ void kmain(uint32_t magic, uint32_t mbi)
         lotr_demo_heartbleed(); /* kernel/lotr/demo.c: the verdict table, then power off */
     else if (boot_option("bench", spec, sizeof spec) && strcmp(spec, "lotr") == 0)
         lotr_bench(); /* kernel/lotr/bench.c: the LOTRx86 measurements (tools/bench-lotr.ts), then power off */
+    else if (boot_option("bench", spec, sizeof spec) && strcmp(spec, "nk") == 0)
+        nk_bench(); /* core/nk_bench.c: the Nested Kernel's lmbench-style figures, then power off */
     if (boot_option("demo", spec, sizeof spec) && strcmp(spec, "rogue-driver") == 0) {
         rogue_enable();
         nk_demo_rogue_driver(); /* core/nk_tests.c: one line per attack, then power off */

@@ -6,6 +6,8 @@
 #include <kernel/paging.h>
 #include <kernel/probe.h>
 #include <kernel/idt.h>
+#include <kernel/gdt.h>
+#include <kernel/tss.h>
 #include <kernel/syscall.h>
 #include <kernel/serial.h>
 #include <kernel/sched.h>
@@ -22,7 +24,7 @@
 #define EFER_NXE (1u << 11)
 
 static const char *const attacks[] = {
-    "syscall-table", "code-patch", "idt", "pte", "cr3-gate", "clear-wp", "audit-log",
+    "syscall-table", "code-patch", "idt", "pte", "cr3-gate", "clear-wp", "audit-log", "gdt", "tss-cr3",
 };
 #define ATTACKS (sizeof attacks / sizeof attacks[0])
 
@@ -217,4 +219,107 @@ KTEST(nk_audit_and_proclist)
     KCHECK(r[n - 1].seq == n - 1 && r[n - 1].kind == NK_AUDIT_SYSCALL && r[n - 1].number < SYSCALL_COUNT);
     if (NK)
         KCHECK(probe_write32((uint32_t)&r[0], 0).vector == 14);
+}
+
+/* A 32-bit call gate descriptor (type 0xC) to selector:offset with dpl, as an LDT entry. */
+static struct seg_descriptor call_gate(uint16_t selector, uint32_t offset, unsigned dpl)
+{
+    struct gate_descriptor g = { (uint16_t)offset, selector, 0, (uint8_t)(0x80u | (dpl << 5) | 0xCu),
+                                 (uint16_t)(offset >> 16) };
+    struct seg_descriptor d;
+    memcpy(&d, &g, sizeof d);
+    return d;
+}
+
+/* A segment descriptor of kind over [base, base + limit] with dpl. */
+static struct seg_descriptor segment(enum seg_kind kind, uint32_t base, uint32_t limit, unsigned dpl)
+{
+    struct seg_spec spec = { kind, base, limit, dpl };
+    struct seg_descriptor d;
+    KCHECK(seg_encode(&d, &spec));
+    return d;
+}
+
+/* NK=1: the GDT, the TSS (its CR3 and EIP above all) and the LDTs are read-only to the outer kernel, and
+ * the descriptor-table registers are set once. */
+KTEST(nk_descriptor_tables_readonly)
+{
+    if (!NK)
+        return;
+    KCHECK(probe_write32((uint32_t)gdt_entry(GDT_DF_TSS), 0x1234).vector == 14);
+    KCHECK(probe_write32((uint32_t)gdt_entry(GDT_USER_CODE) + 4, 0).vector == 14);
+    KCHECK(probe_write32((uint32_t)&kernel_tss.cr3, 0x1000).vector == 14);
+    KCHECK(probe_write32((uint32_t)&kernel_tss.eip, 0xC0100000u).vector == 14);
+    KCHECK(probe_write32((uint32_t)&kernel_tss.esp0, 0x1000).vector == 14);
+    KCHECK(probe_write32((uint32_t)ldt_table(), 0xFFFF).vector == 14);
+    struct seg_descriptor forged = segment(SEG_CODE, 0, 0xFFFFFFFF, 3);
+    KCHECK(nk_write((void *)gdt_entry(GDT_DF_TSS), &forged, 8) == -EPERM); /* every GDT byte was written once */
+    struct descriptor_table_register gdtr;
+    __asm__ volatile("sgdt %0" : "=m"(gdtr));
+    KCHECK(nk_lgdt((uint32_t)nk_audit_records(), 63) == -EPERM);  /* one GDT, loaded once */
+    KCHECK(nk_lgdt(gdtr.base, gdtr.limit) == 0);                   /* the same one again is harmless */
+    KCHECK(nk_ltr(TSS_SEL) == -EPERM);                             /* TR is loaded once */
+    uint32_t esp0 = kernel_tss.esp0;
+    KCHECK(nk_tss_set_esp0(0x08048000u) == -EPERM);               /* a ring-0 stack in user memory */
+    KCHECK(nk_tss_set_ring2(USER_DS, 0x1000) == -EPERM);          /* SS2 must be an LDT selector, RPL 2 */
+    KCHECK(nk_tss_set_ring2(0x0E, 0xC0001000u) == -EPERM);        /* ESP2 in the kernel */
+    KCHECK(kernel_tss.esp0 == esp0 && kernel_tss.ss2 == 0);
+}
+
+/* NK=1: the forged LDT entries and LDT descriptors nk_write_ldt and nk_set_ldt must refuse (ldt[0] is a
+ * DPL-2 code segment, ldt[3] null). */
+static __attribute__((noinline)) void ldt_refusals(struct seg_descriptor *ldt, const struct seg_descriptor *code2)
+{
+    struct seg_descriptor d;
+    KCHECK(ldt[0].access & 1);                                  /* accessed, so the CPU never writes it */
+    KCHECK(probe_write32((uint32_t)&ldt[3], 0xFFFF).vector == 14);
+    d = call_gate(KERNEL_CS, (uint32_t)nk_init, 3);             /* a ring-0 call gate */
+    KCHECK(nk_write_ldt(ldt, 3, &d) == -EPERM);
+    d = call_gate(0x0E, 0x01000000, 3);                         /* to a DPL-3 segment: not ring-2 code */
+    KCHECK(nk_write_ldt(ldt, 3, &d) == -EPERM);
+    d = call_gate(0x06, 0x01000000, 0);                         /* a DPL-0 gate */
+    KCHECK(nk_write_ldt(ldt, 3, &d) == -EPERM);
+    d = segment(SEG_DATA, 0, 0xFFFFFFFF, 3);                    /* a DPL-3 segment reaching the kernel */
+    KCHECK(nk_write_ldt(ldt, 3, &d) == -EPERM);
+    d = segment(SEG_CODE, 0xBFFFF000u, 0x1FFF, 3);              /* ... by its base + limit */
+    KCHECK(nk_write_ldt(ldt, 3, &d) == -EPERM);
+    d = segment(SEG_CODE, 0, 0xFFFF, 0);                        /* a ring-0 code segment */
+    KCHECK(nk_write_ldt(ldt, 3, &d) == -EPERM);
+    d = segment(SEG_TSS32, (uint32_t)&kernel_tss, 103, 0);     /* a TSS: a task switch loads its CR3 */
+    KCHECK(nk_write_ldt(ldt, 3, &d) == -EPERM);
+    uint32_t plain[2] = { 0, 0 };
+    KCHECK(nk_write_ldt((struct seg_descriptor *)plain, 0, code2) == -EPERM); /* not an LDT region */
+    d = segment(SEG_LDT, (uint32_t)gdt_entry(0), GDT_ENTRIES * 8 - 1, 0); /* the GDT as an LDT */
+    KCHECK(nk_set_ldt(&d) == -EPERM);
+    d = segment(SEG_TSS32, (uint32_t)ldt, 31, 0);               /* not an LDT descriptor */
+    KCHECK(nk_set_ldt(&d) == -EPERM);
+    d = segment(SEG_LDT, (uint32_t)ldt, 39, 0);                 /* past the end of the region */
+    KCHECK(nk_set_ldt(&d) == -EPERM);
+}
+
+/* nk_write_ldt lets through only what cannot reach ring 0 or the kernel; nk_set_ldt only a real LDT. */
+KTEST(nk_ldt_validation)
+{
+    struct seg_descriptor *ldt = nk_alloc(4 * sizeof *ldt, NK_LDT);
+    KCHECK(ldt != NULL);
+    if (!ldt)
+        return;
+    struct seg_descriptor code2 = segment(SEG_CODE, 0, 0x01011FFF, 2), data3 = segment(SEG_DATA, 0, 0xBFFFFFFF, 3);
+    struct seg_descriptor gate = call_gate(0x06, 0x01000000, 3); /* to LDT entry 0, RPL 2 */
+    KCHECK(nk_write_ldt(ldt, 0, &code2) == 0);
+    KCHECK(nk_write_ldt(ldt, 1, &data3) == 0);
+    KCHECK(nk_write_ldt(ldt, 2, &gate) == 0);
+    KCHECK(seg_base(&ldt[0]) == 0 && seg_limit(&ldt[0]) == 0x01011FFF && seg_dpl(&ldt[0]) == 2);
+    KCHECK(nk_write(&ldt[3], &data3, 8) == -EPERM);               /* LDT regions: nk_write_ldt only */
+    if (NK)
+        ldt_refusals(ldt, &code2);
+    struct seg_descriptor d;
+    KCHECK(ldt[3].access == 0);
+    d = segment(SEG_LDT, (uint32_t)ldt, 31, 0);
+    KCHECK(nk_set_ldt(&d) == 0);
+    uint16_t ldtr;
+    __asm__ volatile("sldt %0" : "=r"(ldtr));
+    KCHECK(ldtr == LDT_SEL && seg_base(gdt_entry(GDT_LDT)) == (uint32_t)ldt);
+    gdt_load_ldt(NULL, 0); /* back to the kernel process's (empty) LDT */
+    KCHECK(seg_base(gdt_entry(GDT_LDT)) == (uint32_t)ldt_table());
 }

@@ -7,6 +7,8 @@
 #include <kernel/nk.h>
 #include <kernel/paging.h>
 #include <kernel/idt.h>
+#include <kernel/gdt.h>
+#include <kernel/tss.h>
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
 #include <kernel/x86.h>
@@ -36,6 +38,15 @@ __attribute__((noinline)) static int rogue_caller_permitted(void)
     return sched_current()->pid == 0;
 }
 
+/* Kernel code an attacker's call gate can target: returns the CPL it runs at (0) with a far return. */
+extern char rogue_gate_target[];
+__asm__(".text\n"
+        ".globl rogue_gate_target\n"
+        "rogue_gate_target:\n"
+        "    movl %cs, %eax\n"
+        "    andl $3, %eax\n"
+        "    lret\n");
+
 /* The PTE that maps kernel address va (NULL if none). */
 static uint64_t *kernel_pte_of(uint32_t va) { return aspace_pte(&kernel_aspace, va & ~(PAGE_SIZE - 1), false); }
 
@@ -55,6 +66,9 @@ static uint32_t symbol(uint32_t id)
     case ROGUE_SYM_TEXT_PTE: return (uint32_t)kernel_pte_of((uint32_t)rogue_caller_permitted);
     case ROGUE_SYM_PTP_PTE: return (uint32_t)kernel_pte_of((uint32_t)kernel_pte_of((uint32_t)rogue_caller_permitted));
     case ROGUE_SYM_NK: return NK;
+    case ROGUE_SYM_GDT: return (uint32_t)gdt_entry(0);
+    case ROGUE_SYM_TSS: return (uint32_t)&kernel_tss;
+    case ROGUE_SYM_GATE_TARGET: return (uint32_t)rogue_gate_target;
     default: return 0;
     }
 }

@@ -4,6 +4,8 @@
 
 #include <kernel/descriptor.h>
 
+/* The LDT of process slot (LOTR_LDT_ENTRIES descriptors in the nested kernel's LDT region). */
+struct seg_descriptor *lotr_ldt_storage(unsigned slot);
 /* Encodes a code/data segment into ldt[index], panicking if it cannot be encoded. */
 void lotr_ldt_set_segment(struct seg_descriptor *ldt, unsigned index, enum seg_kind kind, uint32_t base,
                           uint32_t limit, unsigned dpl);

@@ -89,6 +89,11 @@ NK_GATE nk_seal, 1
 NK_GATE nk_free, 1
 NK_GATE nk_audit, 3
 NK_GATE nk_proclist_set, 2
+NK_GATE nk_tss_init, 1
+NK_GATE nk_tss_set_esp0, 1
+NK_GATE nk_tss_set_ring2, 2
+NK_GATE nk_write_ldt, 3
+NK_GATE nk_set_ldt, 1
 
 ; The shared exit: WP on (looping until it reads back set), the caller's flags back, return (EAX kept).
 nk_exit_gate:

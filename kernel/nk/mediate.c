@@ -66,7 +66,7 @@ static struct region *find(uint32_t va, uint32_t len)
 
 static struct region *alloc_region(size_t size, unsigned policy)
 {
-    if (size == 0 || size > POOL_SIZE || policy < NK_NO_WRITE || policy > NK_WRITE_LOG)
+    if (size == 0 || size > POOL_SIZE || policy < NK_NO_WRITE || policy > NK_LDT)
         return NULL;
     struct region *slot = NULL;
     for (unsigned i = 0; i < MAX_REGIONS && !slot; i++) /* reuse freed memory first */
@@ -121,6 +121,8 @@ static int region_write(struct region *r, uint32_t va, const void *src, uint32_t
             return nk_refuse("nk_write: not at the end of an append-only region");
         r->tail += len;
         break;
+    case NK_LDT:
+        return nk_refuse("nk_write: LDT entries are written through nk_write_ldt only");
     case NK_WRITE_LOG: {
         struct nk_write_record *w = &write_log[write_log_total % NK_WRITE_LOG_SIZE];
         w->dst = va;
@@ -158,8 +160,8 @@ int NK_API(nk_free)(void *region)
     struct region *r = find((uint32_t)region, 1);
     if (!r || r->base != region)
         return -EINVAL;
-    if ((r->policy == NK_NO_WRITE && r->sealed) || r->policy == NK_APPEND_ONLY)
-        return nk_refuse("nk_free: sealed no-write and append-only regions live forever");
+    if ((r->policy == NK_NO_WRITE && r->sealed) || r->policy == NK_APPEND_ONLY || r->policy == NK_LDT)
+        return nk_refuse("nk_free: sealed no-write, append-only and LDT regions live forever");
     memset(r->base, 0, r->size);
     r->in_use = false;
     return 0;
@@ -194,10 +196,17 @@ void nk_mediate_init(bool audit_on)
     }
 }
 
+bool nk_region_has_policy(uint32_t va, uint32_t len, unsigned policy)
+{
+    struct region *r = find(va, len);
+    return r && len > 0 && r->policy == policy;
+}
+
 bool nk_region_of(uint32_t va, const char **what)
 {
     static const char *const names[] = { "", "protected region (no-write)", "protected region (write-once)",
-                                         "protected region (append-only)", "protected region (write-log)" };
+                                         "protected region (append-only)", "protected region (write-log)",
+                                         "protected region (LDT)" };
     struct region *r = find(va, 1);
     if (r)
         *what = names[r->policy];
@@ -233,6 +242,8 @@ const char *nk_protected_what(uint32_t va)
     const char *what;
     if (nk_region_of(va, &what))
         return what;
+    if (va - (uint32_t)&kernel_tss < sizeof kernel_tss)
+        return "the TSS (nested-kernel memory)";
     switch (nk_frame_kind(va - 0xC0000000u)) {
     case NK_FRAME_PTP: return "page-table page";
     case NK_FRAME_CODE: return "kernel code";

@@ -34,6 +34,13 @@ void nk_mediate_init(bool audit_on);
 /* mediate.c: true when [p, p+len) lies inside one protected region; its policy name in *what. */
 bool nk_region_of(uint32_t va, const char **what);
 
+/* mediate.c: true when [va, va+len) lies inside one protected region of policy. */
+bool nk_region_has_policy(uint32_t va, uint32_t len, unsigned policy);
+/* systab.c: the checks nk_lgdt and nk_ltr make (NK=1): the GDT is one write-once region, accepted once;
+ * TR is the kernel TSS's descriptor, loaded once. */
+bool nk_gdt_acceptable(uint32_t base, uint32_t limit);
+bool nk_tr_acceptable(uint32_t selector);
+
 /* The C side of every gate (NK=1). */
 int nki_nk_declare_ptp(uint32_t phys, unsigned level);
 int nki_nk_write_pte(uint64_t *entry, uint64_t value);
@@ -53,5 +60,10 @@ int nki_nk_free(void *region);
 void nki_nk_audit(uint32_t kind, uint32_t pid, uint32_t number);
 void nki_nk_init(bool audit_on);
 void nki_nk_proclist_set(unsigned slot, int pid);
+int nki_nk_tss_init(const struct tss32 *tss);
+int nki_nk_tss_set_esp0(uint32_t esp0);
+int nki_nk_tss_set_ring2(uint32_t ss2, uint32_t esp2);
+int nki_nk_write_ldt(struct seg_descriptor *ldt, unsigned index, const struct seg_descriptor *d);
+int nki_nk_set_ldt(const struct seg_descriptor *d);
 
 #endif

@@ -335,6 +335,10 @@ int NK_API(nk_wrmsr)(uint32_t msr, uint64_t value)
 
 int NK_API(nk_lgdt)(uint32_t base, uint32_t limit)
 {
+#if NK
+    if (!nk_gdt_acceptable(base, limit))
+        return nk_refuse("nk_lgdt: the GDT is one write-once region, loaded once");
+#endif
     nk_gdtr.base = base;
     nk_gdtr.limit = (uint16_t)limit;
 #if NK
@@ -351,6 +355,8 @@ int NK_API(nk_lidt)(uint32_t base, uint32_t limit)
     const char *what;
     if (!nk_region_of(base, &what) || !nk_region_of(base + limit, &what))
         return nk_refuse("nk_lidt: the IDT must be a protected region");
+    if (nk_idtr.base && (base != nk_idtr.base || limit != nk_idtr.limit))
+        return nk_refuse("nk_lidt: the IDT is loaded once");
 #endif
     nk_idtr.base = base;
     nk_idtr.limit = (uint16_t)limit;
@@ -364,7 +370,11 @@ int NK_API(nk_lidt)(uint32_t base, uint32_t limit)
 
 int NK_API(nk_ltr)(uint32_t selector)
 {
-    nk_tr = (uint16_t)selector;
+#if NK
+    if (!nk_tr_acceptable(selector))
+        return nk_refuse("nk_ltr: TR is the kernel TSS's descriptor, loaded once");
+#endif
+    nk_tr = (uint16_t)selector; /* with NK=1 the CPU's busy-bit write into the GDT happens here, WP clear */
 #if NK
     nk_hw_ltr();
 #else

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <kernel/descriptor.h>
 
 #ifndef NK
 #define NK 1
@@ -56,6 +57,7 @@ enum nk_policy {
     NK_WRITE_ONCE = 2,  /* every byte may be written once */
     NK_APPEND_ONLY = 3, /* writes only at the end; nothing written can change; never freed */
     NK_WRITE_LOG = 4,   /* any write, each recorded in the write log with its writer's return address */
+    NK_LDT = 5,         /* LDTs: entries only through nk_write_ldt, each validated; never freed */
 };
 
 /* A zeroed protected region of size bytes (16-byte aligned), or NULL when the pool is exhausted. */
@@ -67,6 +69,28 @@ int nk_write(void *dst, const void *src, size_t len);
 int nk_seal(void *region);
 /* Frees a region (not sealed no-write, not append-only). 0, -EINVAL, -EPERM. */
 int nk_free(void *region);
+
+/* --- the descriptor tables (kernel/nk/systab.c) ------------------------------------------------------
+ * NK=1: the GDT is a write-once region (nk_lgdt accepts one, once), the TSS is kernel_tss below (in the
+ * nested kernel's memory), LDTs are NK_LDT regions: all read-only to the outer kernel. There is no hardware
+ * task switch with NK=1 (no double-fault task), so the CPU itself writes none of them after LTR. */
+/* The kernel's one TSS (nested-kernel memory; read it freely, write it only through the calls below). */
+extern struct tss32 kernel_tss;
+/* Writes the whole TSS once (SS0 must be the kernel data segment, ESP0 in the kernel half, no I/O bitmap).
+ * 0 or -EPERM (a second time, or a bad TSS). */
+int nk_tss_init(const struct tss32 *tss);
+/* The TSS's ESP0 (must lie in the kernel half); nothing else is written. 0 or -EPERM. */
+int nk_tss_set_esp0(uint32_t esp0);
+/* The TSS's SS2:ESP2 (SS2 null, or an LDT selector with RPL 2; ESP2 below 0xC0000000). 0 or -EPERM. */
+int nk_tss_set_ring2(uint32_t ss2, uint32_t esp2);
+/* Writes entry index of the LDT at ldt (inside an NK_LDT region) after validating d: null; a present
+ * expand-up data or non-conforming code segment of DPL 2 or 3 with base + limit below 0xC0000000 (its
+ * accessed bit is set, so the CPU never writes the read-only LDT); or a present DPL-3 32-bit call gate
+ * whose target is an LDT selector naming a present DPL-2 code segment of this LDT. 0 or -EPERM. */
+int nk_write_ldt(struct seg_descriptor *ldt, unsigned index, const struct seg_descriptor *d);
+/* Writes the GDT's LDT slot (LDT_SEL) with d, which must describe an LDT (system type 2, DPL 0, present)
+ * lying wholly inside one NK_LDT region, then loads LDTR with LDT_SEL. 0 or -EPERM. */
+int nk_set_ldt(const struct seg_descriptor *d);
 
 /* --- the audit log (append-only) --------------------------------------------------------------------- */
 #define NK_AUDIT_SYSCALL 1
@@ -107,6 +131,8 @@ int nk_proclist_get(unsigned slot);
 /* demo=rogue-driver (core/nk_tests.c): runs /bin/nk_exploit once per attack, prints one verdict line each,
  * then powers off through port 0xF4 (0 when every attack gave a verdict). */
 __attribute__((noreturn)) void nk_demo_rogue_driver(void);
+/* bench=nk (core/nk_bench.c): runs /bin/nk_bench (nk=FIGURE:N,... its arguments), then powers off. */
+__attribute__((noreturn)) void nk_bench(void);
 
 /* Symbols the demo and the tests name (kernel/nk/gate.asm): the hidden page with the one MOV CR3. */
 extern char nk_cr3_insn[];

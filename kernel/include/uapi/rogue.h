@@ -24,5 +24,8 @@
 #define ROGUE_SYM_TEXT_PTE     10 /* the PTE mapping rogue_caller_permitted's page */
 #define ROGUE_SYM_PTP_PTE      11 /* the direct-map PTE of the page table holding that PTE */
 #define ROGUE_SYM_NK           12 /* 1 when the kernel is the NK=1 build */
+#define ROGUE_SYM_GDT          13 /* the GDT (what SGDT shows) */
+#define ROGUE_SYM_TSS          14 /* kernel_tss */
+#define ROGUE_SYM_GATE_TARGET  15 /* rogue_gate_target: ring-0 code that returns CPL in EAX with a far return */
 
 #endif
