@@ -13,6 +13,7 @@
 #include <kernel/pit.h>
 #include <kernel/cpu.h>
 #include <kernel/lib.h>
+#include <kernel/nk.h>
 #include <uapi/wait.h>
 #include <uapi/errno.h>
 
@@ -274,4 +275,24 @@ KTEST(lotr_heartbleed)
     int s = run(argv);
     if (s >= 0 && s != W_EXITED(0))
         ktest_fail("hb_demo: status 0x%x, want exit 0 (its verdict table is on the console)", s);
+}
+
+/* Privcalls never enter ring 0, so the stub counts them in the PrivUser window and the kernel moves the counts
+ * into the Nested Kernel's append-only audit log at the next system call: lotr_priv's privcalls must be there. */
+KTEST(lotr_privcalls_audited)
+{
+    uint32_t before = nk_audit_count(), dropped = nk_audit_dropped();
+    expect_priv_ok("basic", NULL, NULL);
+    uint32_t after = nk_audit_count();
+    if (nk_audit_dropped() != dropped) {
+        ktest_fail("the audit log filled up during the test (%u records)", after);
+        return;
+    }
+    const struct nk_audit_record *r = nk_audit_records();
+    uint32_t privcalls = 0;
+    for (uint32_t i = before; r && i < after; i++)
+        if (r[i].kind == NK_AUDIT_PRIVCALL)
+            privcalls++;
+    if (privcalls == 0)
+        ktest_fail("no privcall records among the %u audit records lotr_priv left", after - before);
 }

@@ -12,6 +12,7 @@
 #include <kernel/lib.h>
 #include <kernel/nk.h>
 #include <kernel/rogue.h>
+#include <kernel/lotr.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
@@ -417,6 +418,7 @@ int syscall_invoke(uint32_t n, uint32_t a, uint32_t b, uint32_t c, uint32_t d, u
 
 void syscall_dispatch(struct trap_frame *f)
 {
+    lotr_audit_drain(sched_current()); /* the privcalls made since the last system call come first */
     nk_audit(NK_AUDIT_SYSCALL, (uint32_t)sched_current()->pid, f->eax); /* the append-only audit log */
     f->eax = (uint32_t)syscall_invoke(f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi);
 }

@@ -13,6 +13,7 @@
 #include <kernel/cpu.h>
 #include <kernel/x86.h>
 #include <kernel/lib.h>
+#include <kernel/nk.h>
 #include <uapi/errno.h>
 #include <uapi/layout.h>
 #include <uapi/syscall.h>
@@ -187,6 +188,8 @@ int lotr_spawn(struct proc *p)
         r = map_window(p->as, PRIVUSER_STACK_LOW, PRIVUSER_STACK_TOP - PRIVUSER_STACK_LOW, MAP_WRITE);
     if (r >= 0)
         r = map_window(p->as, PRIVUSER_HEAP_VA, PRIVUSER_HEAP_SIZE, MAP_WRITE);
+    if (r >= 0)
+        r = map_window(p->as, PRIVUSER_AUDIT_VA, PAGE_SIZE, MAP_WRITE);
     kfree(t);
     if (r < 0)
         return r;
@@ -195,11 +198,28 @@ int lotr_spawn(struct proc *p)
     return 0;
 }
 
+void lotr_audit_drain(struct proc *p)
+{
+    if (!state_of(p)->active || !p->as)
+        return;
+    uint64_t *pte = aspace_pte(p->as, PRIVUSER_AUDIT_VA, false);
+    if (!pte || !(*pte & PTE_P))
+        return;
+    uint32_t *counts = phys_to_virt((uint32_t)(*pte & PTE_ADDR_MASK));
+    for (uint32_t id = 0; id < PRIVCALL_MAX; id++) {
+        uint32_t n = counts[id];
+        counts[id] = 0;
+        while (n-- > 0)
+            nk_audit(NK_AUDIT_PRIVCALL, (uint32_t)p->pid, id);
+    }
+}
+
 void lotr_exit(struct proc *p)
 {
     struct lotr_proc *lp = state_of(p);
     if (!lp->active)
         return;
+    lotr_audit_drain(p);
     lp->active = false;
     lotr_ldt_clear(lp->ldt);
     struct lotr_wipe_record rec = { p->pid, 0, { 0 } };

@@ -22,6 +22,7 @@ bits 32
 
 PRIVUSER_BASE     equ 0x01000000
 PRIVUSER_TABLE_VA equ 0x01001000
+PRIVUSER_AUDIT_VA equ 0x01008000          ; include/kernel/lotr.h
 PRIVUSER_END      equ 0x08000000
 USER_TOP          equ 0xC0000000
 USER_DS           equ 0x23
@@ -84,6 +85,8 @@ lotr_stub_start:
     lea ebx, [PRIVUSER_TABLE_VA + 16 + eax] ; the slot: fn, kind[3], pad, len[3]
     cmp dword [ebx], 0
     je .bad_id
+    mov eax, [ebp + F_ID]
+    inc dword [PRIVUSER_AUDIT_VA + eax * 4] ; the audit count (lotr_audit_drain logs it)
     xor edx, edx
 .in_loop:
     call .prepare_arg

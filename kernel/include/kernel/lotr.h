@@ -7,6 +7,9 @@
  *   0x01001000  the dispatch table the kernel builds at load (R+NX: ring 2 cannot write it, CR0.WP=1)
  *   0x01002000  unmapped guard page
  *   0x01003000  the ring-2 stack, 16 KiB (RW+NX); TSS ESP2 = 0x01007000
+ *   0x01007000  unmapped guard page
+ *   0x01008000  the privcall counters, one dword per id (RW+NX): the stub counts each call, the kernel moves
+ *               the counts into the Nested Kernel's append-only audit log at the next system call or exit
  *   0x01010000  the program's .privuser.* ELF sections: header + exports and rodata (R+NX), text (R+X),
  *               data and bss (RW+NX), each page-aligned, up to 0x02000000
  *   0x02000000  the PrivUser heap, 64 KiB (RW+NX), managed by priv_alloc/priv_free in ring 2
@@ -22,6 +25,7 @@
 #define PRIVUSER_TABLE_VA   0x01001000u
 #define PRIVUSER_STACK_LOW  0x01003000u
 #define PRIVUSER_STACK_TOP  0x01007000u
+#define PRIVUSER_AUDIT_VA   0x01008000u
 #define PRIVUSER_ELF_BASE   0x01010000u
 #define PRIVUSER_ELF_END    0x02000000u
 #define PRIVUSER_HEAP_VA    0x02000000u
@@ -95,6 +99,8 @@ int lotr_spawn(struct proc *p);
 void lotr_exit(struct proc *p);
 /* On a context switch to next: LLDT of its LDT (or the empty one) and TSS SS2:ESP2. */
 void lotr_switch_to(struct proc *next);
+/* Moves p's privcall counts into the audit log (NK_AUDIT_PRIVCALL records, one per call) and zeroes them. */
+void lotr_audit_drain(struct proc *p);
 /* Every trap from CPL 2 (arch/trap.c): IRQs and preemption as usual, system calls refused, faults kill. */
 void lotr_trap(struct trap_frame *f);
 /* True when p has a PrivUser area. */
