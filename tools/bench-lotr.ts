@@ -2,8 +2,8 @@
 // `bench=lotr lotr=FIGURE:N` (kernel/lotr/bench.c runs /bin/hb_bench, kernel/user/bin/hb_bench.c) on our machine
 // and on QEMU TCG, and prints a markdown table beside the cost model of papers.md §2.9.
 //
-// Method. Each figure runs as its own boot with a large iteration count N, and the same boot with N = 0 is the
-// baseline (boot, program load, exit). Then
+// Method (shared with --nk in tools/bench-kernel.ts). Each figure runs as its own boot with a large iteration
+// count N, and the same boot with N = 0 is the baseline (boot, program load, exit). Then
 //   ns per round trip           = (median wall(N) - median wall(baseline)) / N      (host clock, whole process)
 //   guest instructions per trip = our machine: the loop's RDTSC difference / N (its TSC counts retired
 //                                 instructions exactly); QEMU: (insns(N) - insns(baseline)) / N from the anchors'
@@ -12,25 +12,17 @@
 // The syscall figure is taken twice: on the default kernel (NK=1: every system call passes the Nested Kernel's
 // nk_audit gate, two CR0.WP writes, which QEMU answers with a full TLB flush) and on kernel/build-nk0 (NK=0).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Baseline, type Build, type InsnCount, type KernelBenchOptions, type Machine, CLI, REPO, bootKernel, buildInsnPlugin,
+  kernelBuilt, kernelElf, logger, makeCommand, markdownTable, measureBaseline, parseKernelBenchArgs, perIteration, qemuInstalled,
+  resultLine, rootfsImg, scaled,
+} from './bench-kernel.js';
 
-const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CLI = join(REPO, 'dist', 'kernelist.mjs');
-/** kernel/build is the default kernel (NK=1, the Nested Kernel gates every system call); kernel/build-nk0 is
- * the NK=0 baseline build (make -C kernel NK=0), used for the one syscall row that shows the bare int 0x80. */
-type Build = 'build' | 'build-nk0';
-const kernelElf = (build: Build): string => join(REPO, 'kernel', build, 'kernelist.elf');
-const rootfsImg = (build: Build): string => join(REPO, 'kernel', build, 'rootfs.img');
-const PLUGIN_SOURCE = resolve(REPO, '..', 'shared', 'anchors', 'tools', 'qemu-insncount.c');
+// Figures boot kernel/build, the default kernel (NK=1, the Nested Kernel gates every system call), except
+// syscall-nk0: kernel/build-nk0 (make -C kernel NK=0), the one syscall row that shows the bare int 0x80.
 const WORK_DIR = join(REPO, '.bench', 'lotr');
-const PLUGIN = join(WORK_DIR, 'qemu-insncount.so');
-/** Debug-exit value 0 (hb_bench exited with 0) gives status (0 << 1) | 1 on both machines. */
-const BENCH_OK = 1;
-
-type Machine = 'ours' | 'qemu';
 
 interface Figure {
   name: string;
@@ -56,14 +48,7 @@ const FIGURES: readonly Figure[] = [
 const MODEL_RATIO = 154 / 181;
 const SIGNATURES = 10_000;
 
-interface LotrOptions {
-  runs: number;
-  scale: number;
-  machines: Machine[];
-  figures: string[];
-  timeoutSeconds: number;
-  help: boolean;
-}
+type LotrOptions = KernelBenchOptions;
 
 const USAGE = `Usage: npm run bench -- --lotr [options]      (node dist/tools/bench.js --lotr [options])
 
@@ -78,130 +63,39 @@ the baseline) on our machine and on QEMU, and prints the LOTRx86 cost table (doc
   --timeout S       give up on one boot after S seconds (default 300)
 `;
 
-function parseLotrArgs(argv: readonly string[]): LotrOptions {
-  const o: LotrOptions = { runs: 3, scale: 1, machines: ['ours', 'qemu'], figures: FIGURES.map((f) => f.name), timeoutSeconds: 300, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`option '${arg}' needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case '--runs': o.runs = wholeNumber(arg, value(), 1); break;
-      case '--timeout': o.timeoutSeconds = wholeNumber(arg, value(), 1); break;
-      case '--scale': {
-        const text = value();
-        const x = Number(text);
-        if (!/^\d*\.?\d+$/.test(text) || !(x > 0)) throw new Error(`--scale: '${text}' is not a positive number`);
-        o.scale = x;
-        break;
-      }
-      case '--machines': {
-        const list = value().split(',');
-        for (const m of list) if (m !== 'ours' && m !== 'qemu') throw new Error(`--machines: unknown machine '${m}' (ours, qemu)`);
-        o.machines = list as Machine[];
-        break;
-      }
-      case '--figures': {
-        const list = value().split(',');
-        for (const f of list) if (!FIGURES.some((g) => g.name === f)) throw new Error(`--figures: unknown figure '${f}'`);
-        o.figures = list;
-        break;
-      }
-      case '--help': case '-h': o.help = true; break;
-      default: throw new Error(`unknown option '${arg}' for --lotr (try --lotr --help)`);
-    }
-  }
-  return o;
-}
-
-function wholeNumber(name: string, text: string, min: number): number {
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name}: '${text}' is not a whole number ≥ ${min}`);
-  return n;
-}
+const FIGURE_NAMES = FIGURES.map((f) => f.name);
 
 /** One line of hb_bench: `lotr-bench FIGURE iterations=N tsc=T check=X`. */
 interface FigureLine { iterations: number; tsc: number; check: string }
 
-interface Boot { wallS: number; line: FigureLine; insns: number | null }
+/** The kernel command line of one boot of hb_bench's figure with n iterations. */
+const lotrAppend = (figure: string, n: number): string => `quiet bench=lotr lotr=${figure}:${n}`;
+/** The result line of figure in a boot's output. */
+const lotrLine = (figure: string): RegExp => new RegExp(`^lotr-bench ${figure} iterations=(\\d+) tsc=(\\d+) check=([0-9a-f]{8})\\r?$`, 'm');
 
-function bootCommand(machine: Machine, build: Build, spec: string, plugin: string | null): [string, string[]] {
-  const append = `quiet bench=lotr lotr=${spec}`;
-  if (machine === 'ours') {
-    return [process.execPath, [CLI, 'run', '--kernel', kernelElf(build), '--append', append, '--initrd', rootfsImg(build), '--serial', 'stdio']];
-  }
-  return ['qemu-system-i386', ['-cpu', 'max', '-m', '128', '-kernel', kernelElf(build), '-append', append, '-initrd', rootfsImg(build),
-    '-serial', 'stdio', '-display', 'none', '-monitor', 'none', '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-no-reboot',
-    ...(plugin === null ? [] : ['-plugin', plugin])]];
-}
-
-/** Boots once and times the whole process; with countFile, QEMU runs the instruction-count plugin into it. */
-function boot(machine: Machine, build: Build, figure: string, n: number, timeoutSeconds: number, countFile: string | null): Promise<Boot> {
-  const spec = `${figure}:${n}`;
-  const [program, args] = bootCommand(machine, build, spec, countFile === null ? null : `${PLUGIN},out=${countFile}`);
-  if (countFile !== null) rmSync(countFile, { force: true }); // a count left from an earlier run must not be read
-  return new Promise((done, fail) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(program, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('latin1'); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('latin1'); });
-    child.on('error', (error) => { clearTimeout(killer); fail(new Error(`${program}: ${error.message}`)); });
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-      const where = `${machine} ${build} ${spec}`;
-      const m = new RegExp(`^lotr-bench ${figure} iterations=(\\d+) tsc=(\\d+) check=([0-9a-f]{8})\\r?$`, 'm').exec(output);
-      if (code !== BENCH_OK || !m) {
-        fail(new Error(`${where}: exit status ${code}${m ? '' : ', no result line'}\n${output.split('\n').slice(-8).join('\n')}`));
-        return;
-      }
-      let insns: number | null = null;
-      if (countFile !== null) {
-        const counted = existsSync(countFile) ? /insns total=(\d+)/.exec(readFileSync(countFile, 'utf8')) : null;
-        insns = counted ? Number(counted[1]) : null;
-      }
-      done({ wallS, line: { iterations: Number(m[1]), tsc: Number(m[2]), check: m[3]! }, insns });
-    });
-  });
-}
-
-/** Builds the anchors' TCG plugin into .bench/lotr (not into the tree); false when it cannot. */
-function buildPlugin(): boolean {
-  if (!existsSync(PLUGIN_SOURCE)) return false;
-  if (existsSync(PLUGIN) && statSync(PLUGIN).mtimeMs >= statSync(PLUGIN_SOURCE).mtimeMs) return true;
-  const gcc = spawnSync('gcc', ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-o', PLUGIN, PLUGIN_SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return gcc.status === 0;
+/** Boots once and parses figure's line; with count, QEMU also counts the boot's instructions. */
+async function boot(machine: Machine, build: Build, figure: string, n: number, timeoutSeconds: number, count: InsnCount | null): Promise<{ wallS: number; line: FigureLine; insns: number | null }> {
+  const b = await bootKernel(machine, build, lotrAppend(figure, n), timeoutSeconds, count);
+  const m = resultLine(b, lotrLine(figure), `${machine} ${build} ${figure}:${n}`);
+  return { wallS: b.wallS, line: { iterations: Number(m[1]), tsc: Number(m[2]), check: m[3]! }, insns: b.insns };
 }
 
 interface Result { n: number; nsPerTrip: number; insnsPerTrip: number | null; spread: string; check: string }
 
-interface Baseline { wallS: number; insns: number | null }
-
-/** The N = 0 boot of build on machine: median wall time, and (QEMU, when the plugin works) its instruction count. */
-async function measureBaseline(machine: Machine, build: Build, o: LotrOptions): Promise<Baseline> {
-  const walls: number[] = [];
-  for (let r = 0; r < o.runs; r++) walls.push((await boot(machine, build, 'near', 0, o.timeoutSeconds, null)).wallS);
-  const wallS = median(walls);
-  log(`${machine} ${build} baseline (near:0): median wall ${wallS.toFixed(3)} s of ${walls.map((w) => w.toFixed(3)).join(', ')}`);
-  let insns: number | null = null;
+/** The N = 0 boot of build on machine (near:0): median wall time, and on QEMU its instruction count. */
+async function lotrBaseline(machine: Machine, build: Build, o: LotrOptions): Promise<Baseline> {
+  let count: InsnCount | null = null;
   if (machine === 'qemu') {
-    if (buildPlugin()) {
-      insns = (await boot(machine, build, 'near', 0, o.timeoutSeconds, join(WORK_DIR, 'insns-baseline.txt'))).insns;
-      if (insns === null) log('the QEMU instruction-count plugin gave no count: QEMU instructions are n/a');
-    } else {
-      log(`cannot build ${PLUGIN_SOURCE}: QEMU instructions are n/a`);
-    }
+    const plugin = buildInsnPlugin(WORK_DIR);
+    if (plugin === null) log('cannot build the QEMU instruction-count plugin: QEMU instructions are n/a');
+    else count = { plugin, file: join(WORK_DIR, 'insns-baseline.txt') };
   }
-  return { wallS, insns };
+  return measureBaseline(machine, build, lotrAppend('near', 0), 'baseline (near:0)', lotrLine('near'), o.runs, o.timeoutSeconds, count, log);
 }
 
 async function measure(machine: Machine, figure: Figure, o: LotrOptions, baseline: Baseline): Promise<Result> {
   const baselineS = baseline.wallS, baselineInsns = baseline.insns;
-  const n = Math.max(1, Math.round(figure.count[machine] * o.scale));
+  const n = scaled(figure.count[machine], o.scale);
   const walls: number[] = [];
   let line: FigureLine | undefined;
   for (let r = 0; r < o.runs; r++) {
@@ -215,24 +109,24 @@ async function measure(machine: Machine, figure: Figure, o: LotrOptions, baselin
   let insnsPerTrip: number | null = null;
   if (machine === 'ours') insnsPerTrip = line!.tsc / n;
   else if (baselineInsns !== null) {
-    const counted = await boot(machine, figure.build, figure.program, n, o.timeoutSeconds, join(WORK_DIR, `insns-${figure.name}.txt`));
+    const plugin = buildInsnPlugin(WORK_DIR)!; // the baseline's count needed it built
+    const counted = await boot(machine, figure.build, figure.program, n, o.timeoutSeconds, { plugin, file: join(WORK_DIR, `insns-${figure.name}.txt`) });
     if (counted.insns !== null) insnsPerTrip = (counted.insns - baselineInsns) / n;
   }
-  const loopS = median(walls) - baselineS;
-  const spread = `${((Math.min(...walls) - baselineS) * 1e9 / n).toFixed(0)}–${((Math.max(...walls) - baselineS) * 1e9 / n).toFixed(0)}`;
-  return { n, nsPerTrip: (loopS * 1e9) / n, insnsPerTrip, spread, check: line!.check };
+  const { ns, spread } = perIteration(walls, baselineS, n);
+  return { n, nsPerTrip: ns, insnsPerTrip, spread, check: line!.check };
 }
 
 async function measureMachine(machine: Machine, o: LotrOptions): Promise<Map<string, Result>> {
   const baselines = new Map<Build, Baseline>();
   const results = new Map<string, Result>();
   for (const figure of FIGURES.filter((f) => o.figures.includes(f.name))) {
-    if (!existsSync(kernelElf(figure.build)) || !existsSync(rootfsImg(figure.build))) {
-      log(`${figure.name}: kernel/${figure.build} is not built (make -C kernel${figure.build === 'build' ? '' : ' NK=0'}): n/a`);
+    if (!kernelBuilt(figure.build)) {
+      log(`${figure.name}: kernel/${figure.build} is not built (${makeCommand(figure.build)}): n/a`);
       continue;
     }
     let baseline = baselines.get(figure.build);
-    if (!baseline) baselines.set(figure.build, baseline = await measureBaseline(machine, figure.build, o));
+    if (!baseline) baselines.set(figure.build, baseline = await lotrBaseline(machine, figure.build, o));
     results.set(figure.name, await measure(machine, figure, o, baseline));
   }
   // Both signers sign the same messages with the same key the same number of times: their checks must agree.
@@ -252,10 +146,9 @@ function printTable(all: Map<Machine, Map<string, Result>>, o: LotrOptions): voi
   };
   const machines: Machine[] = ['ours', 'qemu'];
   console.log(`LOTRx86 round trips (one boot per figure, ${o.runs} timed run(s) each, scale ${o.scale}; ns = (median wall - baseline boot) / N):\n`);
-  console.log('| figure | 386 cost model, clocks (papers.md §2.9) | our machine: guest insns | our machine: ns | QEMU TCG: guest insns | QEMU TCG: ns |');
-  console.log('|---|---|---|---|---|---|');
+  const rows: string[][] = [];
   for (const f of FIGURES.filter((g) => o.figures.includes(g.name))) {
-    console.log(`| ${f.label} | ${f.model} | ${machines.map((m) => `${cell(m, f.name, 'insns')} | ${cell(m, f.name, 'ns')}`).join(' | ')} |`);
+    rows.push([f.label, f.model, ...machines.flatMap((m) => [cell(m, f.name, 'insns'), cell(m, f.name, 'ns')])]);
   }
   const ratio = (m: Machine, a: string, b: string, what: 'insns' | 'ns'): string => {
     const x = all.get(m)?.get(a), y = all.get(m)?.get(b);
@@ -265,7 +158,7 @@ function printTable(all: Map<Machine, Map<string, Result>>, o: LotrOptions): voi
   };
   for (const sys of ['syscall', 'syscall-nk0']) {
     for (const p of ['privcall0', 'privcall3']) {
-      console.log(`| ratio ${p} / ${sys} | ${MODEL_RATIO.toFixed(2)} (154/181) | ${machines.map((m) => `${ratio(m, p, sys, 'insns')} | ${ratio(m, p, sys, 'ns')}`).join(' | ')} |`);
+      rows.push([`ratio ${p} / ${sys}`, `${MODEL_RATIO.toFixed(2)} (154/181)`, ...machines.flatMap((m) => [ratio(m, p, sys, 'insns'), ratio(m, p, sys, 'ns')])]);
     }
   }
   const signing = (m: Machine, f: string, what: 'insns' | 'ns'): string => {
@@ -276,33 +169,23 @@ function printTable(all: Map<Machine, Map<string, Result>>, o: LotrOptions): voi
   };
   for (const f of ['sign-heap', 'sign-privuser']) {
     if (!o.figures.includes(f)) continue;
-    console.log(`| ${SIGNATURES.toLocaleString('en-US')} signatures, key in ${f === 'sign-heap' ? 'heap' : 'PrivUser'} | — | ${machines.map((m) => `${signing(m, f, 'insns')} | ${signing(m, f, 'ns')}`).join(' | ')} |`);
+    rows.push([`${SIGNATURES.toLocaleString('en-US')} signatures, key in ${f === 'sign-heap' ? 'heap' : 'PrivUser'}`, '—', ...machines.flatMap((m) => [signing(m, f, 'insns'), signing(m, f, 'ns')])]);
   }
-  console.log(`| ratio PrivUser / heap signing | — | ${machines.map((m) => `${ratio(m, 'sign-privuser', 'sign-heap', 'insns')} | ${ratio(m, 'sign-privuser', 'sign-heap', 'ns')}`).join(' | ')} |`);
+  rows.push(['ratio PrivUser / heap signing', '—', ...machines.flatMap((m) => [ratio(m, 'sign-privuser', 'sign-heap', 'insns'), ratio(m, 'sign-privuser', 'sign-heap', 'ns')])]);
+  console.log(markdownTable(['figure', '386 cost model, clocks (papers.md §2.9)', 'our machine: guest insns', 'our machine: ns', 'QEMU TCG: guest insns', 'QEMU TCG: ns'], rows));
   console.log('\nIterations per boot and the spread of ns over the runs (min–max):\n');
-  console.log('| figure | our machine N | ns min–max | check | QEMU N | ns min–max | check |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const f of FIGURES.filter((g) => o.figures.includes(g.name))) {
-    const part = (r: Result | undefined): string => r ? `${r.n.toLocaleString('en-US')} | ${r.spread} | ${r.check}` : 'n/a | n/a | n/a';
-    console.log(`| ${f.name} | ${part(all.get('ours')?.get(f.name))} | ${part(all.get('qemu')?.get(f.name))} |`);
-  }
+  const part = (r: Result | undefined): string[] => r ? [r.n.toLocaleString('en-US'), r.spread, r.check] : ['n/a', 'n/a', 'n/a'];
+  console.log(markdownTable(['figure', 'our machine N', 'ns min–max', 'check', 'QEMU N', 'ns min–max', 'check'],
+    FIGURES.filter((g) => o.figures.includes(g.name)).map((f) => [f.name, ...part(all.get('ours')?.get(f.name)), ...part(all.get('qemu')?.get(f.name))])));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function log(text: string): void {
-  process.stderr.write(`[bench --lotr] ${text}\n`);
-}
+const log = logger('--lotr');
 
 /** The --lotr mode of tools/bench.ts: argv is everything but --lotr. Returns the exit status. */
 export async function lotrBench(argv: readonly string[]): Promise<number> {
   let o: LotrOptions;
   try {
-    o = parseLotrArgs(argv);
+    o = parseKernelBenchArgs(argv, '--lotr', FIGURE_NAMES);
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n`);
     return 2;
@@ -316,7 +199,7 @@ export async function lotrBench(argv: readonly string[]): Promise<number> {
       if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build and make -C kernel first`);
     }
     mkdirSync(WORK_DIR, { recursive: true });
-    const qemu = spawnSync('sh', ['-c', 'command -v qemu-system-i386'], { stdio: 'ignore' }).status === 0;
+    const qemu = qemuInstalled();
     const all = new Map<Machine, Map<string, Result>>();
     for (const machine of o.machines) {
       if (machine === 'qemu' && !qemu) {
@@ -325,7 +208,6 @@ export async function lotrBench(argv: readonly string[]): Promise<number> {
       }
       all.set(machine, await measureMachine(machine, o));
     }
-    for (const name of o.figures) rmSync(join(WORK_DIR, `insns-${name}.txt`), { force: true });
     process.stdout.write('\n');
     printTable(all, o);
     return 0;

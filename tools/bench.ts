@@ -6,6 +6,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, st
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lotrBench } from './bench-lotr.js';
+import { nkBench } from './bench-nk.js';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The bundled CLI, which starts faster than dist/src/cli/main.js (same code). */
@@ -43,6 +44,7 @@ ratio to each anchor.
   --anchors "LIST"  anchor rows, e.g. "qemu-tcg v86 v86-nojit bochs" (default: the script's)
   --rings           the bench=rings table (privilege transitions) instead of bench=cpu
   --lotr [...]      LOTRx86 costs on the kernel (tools/bench-lotr.ts; --lotr --help for its options)
+  --nk [...]        Nested Kernel costs, NK=0 against NK=1 (tools/bench-nk.ts; --nk --help for its options)
   --quick           run only kernelist on the guest and print MIPS and time to first serial byte
   --timeout S       --quick: give up on a run after S seconds (default 600)
   --source DIR      the anchors folder to copy (default ${DEFAULT_SOURCE})
@@ -282,6 +284,7 @@ function log(text: string): void {
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--lotr')) return lotrBench(argv.filter((a) => a !== '--lotr')); // its own options
+  if (argv.includes('--nk')) return nkBench(argv.filter((a) => a !== '--nk')); // its own options
   let o: BenchOptions;
   try {
     o = parseBenchArgs(argv);
