@@ -148,7 +148,7 @@ export class Cpu extends LazyFlags {
   writeMask: number = WRITE_MASK[0];
   execMask: number = EXEC_MASK[0];
   readonly fault = new CpuFault();
-  private readonly walk: WalkResult = { phys: 0, bits: 0 };
+  private readonly walk: WalkResult = { phys: 0, bits: 0, wpGrant: false };
   readonly u8: Uint8Array;
   readonly view: DataView;
   private readonly ramSize: number;
@@ -343,6 +343,7 @@ export class Cpu extends LazyFlags {
   /** Linear → physical through the TLB or a page walk; raises #PF. `mode` is who accesses (ACCESS_*). */
   translate(lin: number, write: boolean, exec: boolean, mode: number): number {
     const w = this.walk;
+    w.wpGrant = false;
     if (!(this.cr0 & CR0_PG)) {
       w.phys = lin;
       w.bits = TLB_DATA_BITS | TLB_SUP_EXEC | TLB_USER_EXEC;
@@ -357,6 +358,7 @@ export class Cpu extends LazyFlags {
       // A page with a data breakpoint keeps only execute rights, so that every data access comes back here.
       if (this.debug.dataMask !== 0 && this.debug.watches(lin >>> 12)) bits &= ~TLB_DATA_BITS;
       this.tlb.set(lin >>> 12, phys, bits);
+      if (w.wpGrant && (bits & TLB_WRITE_BITS)) this.tlb.noteWpGrant(lin >>> 12);
     }
     return phys;
   }
@@ -364,6 +366,12 @@ export class Cpu extends LazyFlags {
   flushTlb(): void {
     this.events.tlbFlush('all', 0);
     this.tlb.flushAll();
+  }
+
+  /** CR0.WP was set: supervisor write rights that only WP = 0 allowed leave the TLB (nothing else does). */
+  revokeWpGrants(): void {
+    this.events.tlbFlush('wp-writes', 0);
+    this.tlb.revokeWpGrants();
   }
 
   /** A CR3 load: keeps global translations when CR4.PGE is set. */

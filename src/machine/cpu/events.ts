@@ -9,7 +9,8 @@ export const enum TransferCause { Other, CallGate, Interrupt, Exception, Iret, R
 export const TRANSFER_CAUSE_NAMES = ['other', 'call-gate', 'interrupt', 'exception', 'iret', 'retf', 'task-switch', 'reset'] as const;
 export type TransferCauseName = (typeof TRANSFER_CAUSE_NAMES)[number];
 
-export type TlbFlushScope = 'all' | 'non-global' | 'page';
+/** 'wp-writes': setting CR0.WP took back the supervisor write rights that WP = 0 had granted. */
+export type TlbFlushScope = 'all' | 'non-global' | 'page' | 'wp-writes';
 export type DescriptorTable = 'gdt' | 'idt' | 'ldt' | 'tr';
 
 export type CpuEvent =

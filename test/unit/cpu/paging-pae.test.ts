@@ -267,6 +267,28 @@ describe('access rights: WP, SMEP, SMAP and rings 1-2', () => {
     assert.equal(hex(pfCode(() => cpu.write32(3, LIN, 2))), hex(PF_P | PF_W));
   });
 
+  test('toggling CR0.WP keeps the TLB: only the write rights WP=0 granted are revoked, also past the grant list', () => {
+    const { bench, pt } = paeBench({ wp: true });
+    const { cpu } = bench;
+    const pages = 300; // more than the TLB remembers one by one: the revocation then covers every entry
+    for (let k = 0; k < pages; k++) pt.map4k(LIN + k * 0x1000, PHYS + (k % 8) * 0x1000, PTE_P | PTE_US | PTE_D);
+    pt.map4k(LIN + pages * 0x1000, PHYS, URW | PTE_D);
+    let walks = 0;
+    const translate = cpu.translate.bind(cpu);
+    cpu.translate = (lin, write, exec, mode) => { walks++; return translate(lin, write, exec, mode); };
+    for (const n of [1, pages]) {
+      cpu.read32(3, LIN + pages * 0x1000);
+      movCr(bench, 0, cpu.cr0 & ~CR0_WP);
+      for (let k = 0; k < n; k++) cpu.write32(3, LIN + k * 0x1000, k); // read-only pages, writable with WP=0
+      const before = walks;
+      cpu.read32(3, LIN + pages * 0x1000);
+      assert.equal(walks, before, 'clearing WP kept the cached translation');
+      movCr(bench, 0, cpu.cr0 | CR0_WP);
+      for (let k = 0; k < n; k++) assert.equal(hex(pfCode(() => cpu.write32(3, LIN + k * 0x1000, 1))), hex(PF_P | PF_W), `page ${k} after setting WP (${n} granted)`);
+      cpu.write32(3, LIN + pages * 0x1000, 5); // a writable page stays writable
+    }
+  });
+
   test('SMEP: a supervisor fetch from a user page is #PF P|I; a supervisor page still runs; CR4 takes effect at once', () => {
     const { bench, pt } = paeBench();
     const { cpu } = bench;

@@ -102,8 +102,11 @@ export function writeCr0(cpu: Cpu, v: number): void {
   if (reloadPdptes) loadPdptes(cpu, cpu.cr3);
   cpu.cr0 = v;
   if (reloadPdptes) commitPdptes(cpu);
-  // WP, PG and PE change what every cached translation allows: they take effect at the next access.
-  if (changed & (CR0_PG | CR0_WP | CR0_PE)) cpu.flushTlb();
+  // PG and PE change every translation: they take effect at the next access. WP only decides supervisor writes
+  // to read-only pages: clearing it leaves every cached right valid (the slow path grants the new ones), setting
+  // it revokes exactly the rights WP = 0 granted, so the Nested Kernel's gates, which toggle WP, keep the TLB.
+  if (changed & (CR0_PG | CR0_PE)) cpu.flushTlb();
+  else if (changed & CR0_WP && v & CR0_WP) cpu.revokeWpGrants();
   cpu.eventCheck = true;
 }
 

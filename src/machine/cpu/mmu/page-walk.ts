@@ -49,6 +49,8 @@ export interface WalkResult {
   phys: number;
   /** TLB permission bits granted for this translation. */
   bits: number;
+  /** The supervisor write rights in `bits` exist only because CR0.WP is 0 (Tlb.noteWpGrant). */
+  wpGrant: boolean;
 }
 
 /** Walks the page tables for `lin`, sets A/D bits, raises #PF, and fills `out`. */
@@ -64,7 +66,7 @@ function walk32(cpu: Cpu, lin: number, write: boolean, exec: boolean, mode: numb
   if (!(pde & PTE_P)) pageFault(cpu, lin, 0, write, exec, mode);
   if ((pde & PTE_PS) && cpu.pseEnabled) {
     if (pde & PDE_4M_RESERVED) pageFault(cpu, lin, PF_P | PF_RSVD, write, exec, mode);
-    const bits = checkRights(cpu, lin, pde, false, write, exec, mode);
+    const bits = checkRights(cpu, lin, pde, false, write, exec, mode, out);
     out.bits = setAccessedDirty(cpu, pdeAddr, pde, write, pde, bits);
     out.phys = (pde & 0xffc00000) | (lin & 0x003ff000);
     return;
@@ -72,7 +74,7 @@ function walk32(cpu: Cpu, lin: number, write: boolean, exec: boolean, mode: numb
   const pteAddr = (pde & ~0xfff) | (((lin >>> 12) & 0x3ff) << 2);
   const pte = mem.read32(pteAddr);
   if (!(pte & PTE_P)) pageFault(cpu, lin, 0, write, exec, mode);
-  const bits = checkRights(cpu, lin, pde & pte, false, write, exec, mode);
+  const bits = checkRights(cpu, lin, pde & pte, false, write, exec, mode, out);
   if (!(pde & PTE_A)) mem.write32(pdeAddr, pde | PTE_A);
   out.bits = setAccessedDirty(cpu, pteAddr, pte, write, pte, bits);
   out.phys = pte & ~0xfff;
@@ -92,7 +94,7 @@ function walkPae(cpu: Cpu, lin: number, write: boolean, exec: boolean, mode: num
   if (pdeHigh & reservedHigh) pageFault(cpu, lin, PF_P | PF_RSVD, write, exec, mode);
   if (pde & PTE_PS) {
     if (pde & PDE_2M_RESERVED) pageFault(cpu, lin, PF_P | PF_RSVD, write, exec, mode);
-    const bits = checkRights(cpu, lin, pde, (pdeHigh & PTE_HI_XD) !== 0, write, exec, mode);
+    const bits = checkRights(cpu, lin, pde, (pdeHigh & PTE_HI_XD) !== 0, write, exec, mode, out);
     out.bits = setAccessedDirty(cpu, pdeAddr, pde, write, pde, bits);
     out.phys = (pde & 0xffe00000) | (lin & 0x001ff000);
     return;
@@ -103,7 +105,7 @@ function walkPae(cpu: Cpu, lin: number, write: boolean, exec: boolean, mode: num
   const pteHigh = mem.read32(pteAddr + 4);
   if (pteHigh & reservedHigh) pageFault(cpu, lin, PF_P | PF_RSVD, write, exec, mode);
   const xd = ((pdeHigh | pteHigh) & PTE_HI_XD) !== 0;
-  const bits = checkRights(cpu, lin, pde & pte, xd, write, exec, mode);
+  const bits = checkRights(cpu, lin, pde & pte, xd, write, exec, mode, out);
   if (!(pde & PTE_A)) mem.write32(pdeAddr, pde | PTE_A);
   out.bits = setAccessedDirty(cpu, pteAddr, pte, write, pte, bits);
   out.phys = pte & ~0xfff;
@@ -113,7 +115,7 @@ function walkPae(cpu: Cpu, lin: number, write: boolean, exec: boolean, mode: num
  * Judges the access against the combined rights (R/W and U/S ANDed over the levels, XD ORed) and returns
  * the TLB bits those rights grant for any later access that does not depend on EFLAGS.AC.
  */
-function checkRights(cpu: Cpu, lin: number, rights: number, xd: boolean, write: boolean, exec: boolean, mode: number): number {
+function checkRights(cpu: Cpu, lin: number, rights: number, xd: boolean, write: boolean, exec: boolean, mode: number, out: WalkResult): number {
   const userPage = (rights & PTE_US) !== 0;
   const writable = (rights & PTE_RW) !== 0;
   const wp = cpu.wpEnabled;
@@ -130,6 +132,7 @@ function checkRights(cpu: Cpu, lin: number, rights: number, xd: boolean, write: 
   }
   if (!allowed) pageFault(cpu, lin, PF_P, write, exec, mode);
 
+  out.wpGrant = !writable && !wp;
   let bits = TLB_SUP_READ_AC;
   if (writable || !wp) bits |= TLB_SUP_WRITE_AC;
   if (!userPage || !smap) {

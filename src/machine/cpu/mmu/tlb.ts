@@ -30,12 +30,18 @@ export const WRITE_MASK_AC = TLB_VALID | TLB_SUP_WRITE_AC;
 const PAGE_COUNT = 1 << 20;
 /** Past this many live entries a flush clears the whole array instead of walking the list. */
 const LIST_CAPACITY = 1 << 14;
+/** Entries remembered as writable only through CR0.WP = 0; past this many, setting WP revokes from all. */
+const WP_GRANT_CAPACITY = 256;
+const SUPERVISOR_WRITE_BITS = TLB_SUP_WRITE | TLB_SUP_WRITE_AC;
 
 export class Tlb {
   readonly entries = new Int32Array(PAGE_COUNT);
   private readonly live = new Int32Array(LIST_CAPACITY);
   private liveCount = 0;
   private overflowed = false;
+  private readonly wpGrants = new Int32Array(WP_GRANT_CAPACITY);
+  private wpGrantCount = 0;
+  private wpGrantsOverflowed = false;
   /** Bumped whenever a translation is removed, so that cached links between decoded blocks can be trusted. */
   generation = 0;
 
@@ -63,6 +69,8 @@ export class Tlb {
     }
     this.liveCount = 0;
     this.overflowed = false;
+    this.wpGrantCount = 0;
+    this.wpGrantsOverflowed = false;
   }
 
   /** Drops every translation not marked global (a CR3 load with CR4.PGE set, SDM Vol. 3A §4.10.4.1). */
@@ -79,6 +87,34 @@ export class Tlb {
       else this.entries[vpn] = 0;
     }
     this.liveCount = kept;
+  }
+
+  /**
+   * Notes that the entry of `vpn` allows supervisor writes only because CR0.WP is 0 (the page is read-only):
+   * setting WP again revokes exactly these (revokeWpGrants) instead of flushing everything. The Nested Kernel
+   * clears and sets WP on every gate, so this keeps its outer kernel's translations across the gates.
+   */
+  noteWpGrant(vpn: number): void {
+    if (this.wpGrantCount < WP_GRANT_CAPACITY) this.wpGrants[this.wpGrantCount++] = vpn;
+    else this.wpGrantsOverflowed = true;
+  }
+
+  /** CR0.WP was set: no entry may keep a supervisor write right that only WP = 0 gave. */
+  revokeWpGrants(): void {
+    if (this.wpGrantsOverflowed) {
+      if (this.overflowed) this.compactFromScan();
+      for (let i = 0; i < this.liveCount; i++) {
+        const vpn = this.live[i]!;
+        this.entries[vpn] = this.entries[vpn]! & ~SUPERVISOR_WRITE_BITS;
+      }
+    } else {
+      for (let i = 0; i < this.wpGrantCount; i++) {
+        const vpn = this.wpGrants[i]!;
+        this.entries[vpn] = this.entries[vpn]! & ~SUPERVISOR_WRITE_BITS;
+      }
+    }
+    this.wpGrantCount = 0;
+    this.wpGrantsOverflowed = false;
   }
 
   /** Removes write permission from every entry that maps physical page `physBase` (the page now holds decoded code). */
