@@ -1,46 +1,7 @@
-/* Byte and string functions. Plain loops: correct first, and small. */
+/* Byte and string functions. Plain loops: correct first, and small. memcpy, memmove, memset, memcmp, strlen,
+ * strnlen, strcmp and strncmp are the kernel's own (kernel/lib/string.c), linked into libc.a from the same object. */
 #include <string.h>
 #include <stdlib.h>
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    while (n--)
-        *d++ = *s++;
-    return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if (d < s) {
-        while (n--)
-            *d++ = *s++;
-    } else if (d > s) {
-        while (n--)
-            d[n] = s[n];
-    }
-    return dst;
-}
-
-void *memset(void *dst, int byte, size_t n)
-{
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)byte;
-    return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const unsigned char *x = a, *y = b;
-    for (size_t i = 0; i < n; i++)
-        if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
-    return 0;
-}
 
 void *memchr(const void *s, int byte, size_t n)
 {
@@ -49,40 +10,6 @@ void *memchr(const void *s, int byte, size_t n)
         if (p[i] == (unsigned char)byte)
             return (void *)(p + i);
     return NULL;
-}
-
-size_t strlen(const char *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-size_t strnlen(const char *s, size_t max)
-{
-    size_t n = 0;
-    while (n < max && s[n])
-        n++;
-    return n;
-}
-
-int strcmp(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return (unsigned char)*a - (unsigned char)*b;
-}
-
-int strncmp(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (a[i] != b[i] || !a[i])
-            return (unsigned char)a[i] - (unsigned char)b[i];
-    }
-    return 0;
 }
 
 char *strcpy(char *dst, const char *src)
