@@ -99,6 +99,21 @@ export function qemuInstalled(): boolean {
 }
 
 /** The N = 0 boot: median wall time, and (QEMU, when the plugin works) its instruction count. */
+/** Measures on each machine in turn; QEMU's columns are left out (n/a) when it is not installed. */
+export async function measureEachMachine<R>(machines: readonly Machine[], log: (text: string) => void,
+  measure: (machine: Machine) => Promise<R>): Promise<Map<Machine, R>> {
+  const qemu = qemuInstalled();
+  const all = new Map<Machine, R>();
+  for (const machine of machines) {
+    if (machine === 'qemu' && !qemu) {
+      log('qemu-system-i386 is not installed: its columns are n/a');
+      continue;
+    }
+    all.set(machine, await measure(machine));
+  }
+  return all;
+}
+
 export interface Baseline { wallS: number; insns: number | null }
 
 /** Times runs baseline boots of build on machine with append (label names it in the log); on QEMU with a

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Baseline, type Build, type InsnCount, type KernelBenchOptions, type Machine, CLI, REPO, bootKernel, buildInsnPlugin,
-  kernelBuilt, kernelElf, logger, makeCommand, markdownTable, measureBaseline, parseKernelBenchArgs, perIteration, qemuInstalled,
+  kernelBuilt, kernelElf, logger, makeCommand, markdownTable, measureBaseline, parseKernelBenchArgs, perIteration, measureEachMachine,
   resultLine, rootfsImg, scaled,
 } from './bench-kernel.js';
 
@@ -199,15 +199,7 @@ export async function lotrBench(argv: readonly string[]): Promise<number> {
       if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build and make -C kernel first`);
     }
     mkdirSync(WORK_DIR, { recursive: true });
-    const qemu = qemuInstalled();
-    const all = new Map<Machine, Map<string, Result>>();
-    for (const machine of o.machines) {
-      if (machine === 'qemu' && !qemu) {
-        log('qemu-system-i386 is not installed: its columns are n/a');
-        continue;
-      }
-      all.set(machine, await measureMachine(machine, o));
-    }
+    const all = await measureEachMachine(o.machines, log, (machine) => measureMachine(machine, o));
     process.stdout.write('\n');
     printTable(all, o);
     return 0;

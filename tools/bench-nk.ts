@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import {
   type Baseline, type Build, type InsnCount, type KernelBenchOptions, type Machine, CLI, MACHINES, REPO, bootKernel,
   buildInsnPlugin, kernelBuilt, logger, makeCommand, markdownTable, measureBaseline, number, parseKernelBenchArgs,
-  perIteration, qemuInstalled, resultLine, scaled,
+  perIteration, measureEachMachine, resultLine, scaled,
 } from './bench-kernel.js';
 
 const WORK_DIR = join(REPO, '.bench', 'nk');
@@ -220,15 +220,7 @@ export async function nkBench(argv: readonly string[]): Promise<number> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     ensureBuilt(CONFIGS.filter((c) => o.configs.includes(c.name)));
     mkdirSync(WORK_DIR, { recursive: true });
-    const qemu = qemuInstalled();
-    const all = new Map<Machine, Results>();
-    for (const machine of o.machines) {
-      if (machine === 'qemu' && !qemu) {
-        log('qemu-system-i386 is not installed: its columns are n/a');
-        continue;
-      }
-      all.set(machine, await measureMachine(machine, o));
-    }
+    const all = await measureEachMachine(o.machines, log, (machine) => measureMachine(machine, o));
     process.stdout.write('\n');
     printTables(all, o);
     return 0;
